@@ -1,0 +1,92 @@
+package linuxkit
+
+import (
+	"context"
+	"errors"
+
+	"github.com/hashicorp/hcl/v2/hcldec"
+	"github.com/hashicorp/packer-plugin-sdk/multistep"
+	"github.com/hashicorp/packer-plugin-sdk/multistep/commonsteps"
+	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
+
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/media"
+)
+
+// Builder is the Packer builder "linuxkit".
+type Builder struct {
+	config Config
+	runner multistep.Runner
+}
+
+// ConfigSpec returns the HCL2 schema of the builder's options.
+func (b *Builder) ConfigSpec() hcldec.ObjectSpec { return b.config.FlatMapstructure().HCL2Spec() }
+
+// Prepare validates the configuration, including every spec it names.
+func (b *Builder) Prepare(raws ...interface{}) ([]string, []string, error) {
+	warnings, err := b.config.Prepare(raws...)
+	if err != nil {
+		return nil, warnings, err
+	}
+	return nil, warnings, nil
+}
+
+// Run builds the artifacts: resolve and pull, assemble the filesystem, write
+// each format, then the checksums. A failure or cancel at any point removes
+// the output directory.
+func (b *Builder) Run(ctx context.Context, ui packersdk.Ui, hook packersdk.Hook) (packersdk.Artifact, error) {
+	c := &b.config
+	state := new(multistep.BasicStateBag)
+	state.Put(stateConfig, c)
+	state.Put(stateUI, ui)
+	state.Put("hook", hook)
+
+	has := func(f string) bool { return contains(c.Formats, f) }
+	needsBoot := has(FormatISOBIOS) || has(FormatRawBIOS) || has(FormatVMDK)
+	steps := []multistep.Step{
+		&stepResolve{config: &c.SpecConfig},
+		&stepOutputDir{dir: c.OutputDir, force: c.PackerForce},
+		&stepAssemble{config: &c.SpecConfig},
+	}
+	if needsBoot {
+		steps = append(steps, &stepBootLoader{dir: c.BootloaderDir, imageRef: c.BootloaderImage, config: &c.SpecConfig})
+	}
+	if has(FormatKernelInitrd) || needsBoot {
+		steps = append(steps, &stepKernelInitrd{name: c.OutputName, keep: has(FormatKernelInitrd)})
+	}
+	if has(FormatTar) {
+		steps = append(steps, &stepTar{name: c.OutputName})
+	}
+	for _, f := range []string{FormatISOBIOS, FormatRawBIOS, FormatVMDK} {
+		if has(f) {
+			steps = append(steps, &stepMedia{format: f, name: c.OutputName, diskSize: c.diskSize, subformat: c.VMDKSubformat})
+		}
+	}
+	steps = append(steps, &stepChecksums{name: c.OutputName})
+
+	b.runner = commonsteps.NewRunner(steps, c.PackerConfig, ui)
+	b.runner.Run(ctx, state)
+	if err, ok := state.GetOk("error"); ok {
+		return nil, err.(error)
+	}
+	if _, ok := state.GetOk(multistep.StateCancelled); ok {
+		return nil, errors.New("build was cancelled")
+	}
+	if _, ok := state.GetOk(multistep.StateHalted); ok {
+		return nil, errors.New("build was halted")
+	}
+	r := state.Get(stateResolved).(*Resolved)
+	out := state.Get(stateOutputs).(*outputs)
+	a := &Artifact{
+		Dir:        out.dir,
+		Paths:      out.paths,
+		OutputName: c.OutputName,
+		SpecDigest: r.Digest,
+		Formats:    out.formats,
+		Images:     r.Images,
+		Arch:       c.Arch,
+	}
+	if v, ok := state.GetOk(stateBootFiles); ok {
+		a.BootFiles = v.(media.BootFiles).Sums()
+	}
+	return a, nil
+}

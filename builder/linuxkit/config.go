@@ -1,0 +1,154 @@
+//go:generate go tool packer-sdc mapstructure-to-hcl2 -type Config,SpecConfig
+//go:generate go tool packer-sdc struct-markdown
+
+package linuxkit
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/hashicorp/packer-plugin-sdk/common"
+	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
+	"github.com/hashicorp/packer-plugin-sdk/template/config"
+	"github.com/hashicorp/packer-plugin-sdk/template/interpolate"
+
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/size"
+)
+
+// Output formats the builder writes; the names are linuxkit's.
+const (
+	FormatKernelInitrd = "kernel+initrd"
+	FormatTar          = "tar"
+	FormatISOBIOS      = "iso-bios"
+	FormatRawBIOS      = "raw-bios"
+	FormatVMDK         = "vmdk"
+)
+
+// allFormats lists every format in the order outputs are written.
+var allFormats = []string{FormatKernelInitrd, FormatTar, FormatISOBIOS, FormatRawBIOS, FormatVMDK}
+
+// VMDK subformats.
+const (
+	SubformatMonolithicSparse = "monolithicSparse"
+	SubformatStreamOptimized  = "streamOptimized"
+)
+
+// Config is the configuration of the `linuxkit` builder.
+type Config struct {
+	common.PackerConfig `mapstructure:",squash"`
+	SpecConfig          `mapstructure:",squash"`
+
+	// Base name of every output file (`<output_name>.iso`,
+	// `<output_name>-kernel`, ...). Defaults to the build's name (`name` is
+	// reserved by Packer's build blocks).
+	OutputName string `mapstructure:"output_name"`
+	// Any of `kernel+initrd`, `tar`, `iso-bios`, `raw-bios`, `vmdk`.
+	// Defaults to `["iso-bios"]`.
+	Formats []string `mapstructure:"formats"`
+	// `monolithicSparse` (VMware Fusion and Workstation run it) or
+	// `streamOptimized` (vSphere import, OVF). Defaults to `monolithicSparse`.
+	VMDKSubformat string `mapstructure:"vmdk_subformat"`
+	// Size of the raw-bios and vmdk disks, with a binary suffix: `K`, `M`,
+	// `G`, `T` (KiB … TiB), e.g. `"512M"`. A bare number is an error. Defaults
+	// to the boot image's size rounded up to the next MiB, plus 1 MiB.
+	DiskSize string `mapstructure:"disk_size"`
+	// Where the outputs go. Packer's `-force` replaces an existing directory.
+	// Defaults to `output-<build name>`.
+	OutputDir string `mapstructure:"output_directory"`
+	// A folder holding syslinux's `isolinux.bin`, `ldlinux.c32` and
+	// `isohdpfx.bin`. When set, only this folder is used. Otherwise the
+	// well-known host folders are searched, then `bootloader_image`.
+	BootloaderDir string `mapstructure:"bootloader_dir"`
+	// An OCI image carrying syslinux under `/usr/share/syslinux`, used when
+	// neither `bootloader_dir` nor the host has the boot files.
+	BootloaderImage string `mapstructure:"bootloader_image"`
+
+	diskSize int64
+	ctx      interpolate.Context
+}
+
+// Prepare decodes the raw configuration, applies defaults and validates it.
+func (c *Config) Prepare(raws ...interface{}) ([]string, error) {
+	err := config.Decode(c, &config.DecodeOpts{
+		PluginType:         BuilderID,
+		Interpolate:        true,
+		InterpolateContext: &c.ctx,
+	}, raws...)
+	if err != nil {
+		return nil, err
+	}
+
+	var errs *packersdk.MultiError
+	var warnings []string
+	for _, e := range c.SpecConfig.Validate() {
+		errs = packersdk.MultiErrorAppend(errs, e)
+	}
+	if c.OutputName == "" {
+		c.OutputName = c.PackerBuildName
+	}
+	if c.OutputName == "" {
+		c.OutputName = "linuxkit"
+	}
+	if filepath.Base(c.OutputName) != c.OutputName || c.OutputName == "." || c.OutputName == ".." {
+		errs = packersdk.MultiErrorAppend(errs, fmt.Errorf("output_name: %q must be a file name, not a path", c.OutputName))
+	}
+	if c.OutputDir == "" {
+		c.OutputDir = "output-" + c.PackerBuildName
+		if c.PackerBuildName == "" {
+			c.OutputDir = "output-linuxkit"
+		}
+	}
+	if len(c.Formats) == 0 {
+		c.Formats = []string{FormatISOBIOS}
+	}
+	seen := map[string]bool{}
+	for i, f := range c.Formats {
+		if !contains(allFormats, f) {
+			errs = packersdk.MultiErrorAppend(errs, fmt.Errorf("formats[%d]: unknown format %q; use one of %v (EFI formats come later)", i, f, allFormats))
+		}
+		if seen[f] {
+			errs = packersdk.MultiErrorAppend(errs, fmt.Errorf("formats[%d]: %q is listed twice", i, f))
+		}
+		seen[f] = true
+	}
+	if c.Arch == "arm64" {
+		for _, f := range c.Formats {
+			if f != FormatKernelInitrd && f != FormatTar {
+				errs = packersdk.MultiErrorAppend(errs, fmt.Errorf("formats: %q is not available for arch arm64 yet; arm64 builds kernel+initrd and tar only", f))
+			}
+		}
+	}
+	switch c.VMDKSubformat {
+	case "":
+		c.VMDKSubformat = SubformatMonolithicSparse
+	case SubformatMonolithicSparse, SubformatStreamOptimized:
+	default:
+		errs = packersdk.MultiErrorAppend(errs, fmt.Errorf("vmdk_subformat: %q is not one of %q, %q", c.VMDKSubformat, SubformatMonolithicSparse, SubformatStreamOptimized))
+	}
+	if c.VMDKSubformat != SubformatMonolithicSparse && !seen[FormatVMDK] {
+		warnings = append(warnings, "vmdk_subformat is set but formats does not include \"vmdk\"")
+	}
+	if c.DiskSize != "" {
+		n, err := size.Parse(c.DiskSize)
+		if err != nil {
+			errs = packersdk.MultiErrorAppend(errs, fmt.Errorf("disk_size: %w", err))
+		}
+		c.diskSize = n
+		if !seen[FormatRawBIOS] && !seen[FormatVMDK] {
+			warnings = append(warnings, "disk_size is set but formats has neither \"raw-bios\" nor \"vmdk\"")
+		}
+	}
+	if errs != nil && len(errs.Errors) > 0 {
+		return warnings, errs
+	}
+	return warnings, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,62 @@
+package linuxkit
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"sort"
+
+	"github.com/hashicorp/packer-plugin-sdk/multistep"
+	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
+
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/assemble"
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/image"
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/media"
+)
+
+// stepBootLoader finds syslinux's boot files: bootloader_dir, else the host's
+// well-known folders, else bootloader_image (pulled like any other image).
+type stepBootLoader struct {
+	dir, imageRef string
+	config        *SpecConfig
+}
+
+func (s *stepBootLoader) Run(ctx context.Context, state multistep.StateBag) multistep.StepAction {
+	ui := state.Get(stateUI).(packersdk.Ui)
+	ref := s.imageRef
+	if ref == "" {
+		ref = media.DefaultBootloaderImage
+	}
+	bootImage := &media.BootImage{Ref: ref, Open: func() (fs.FS, error) {
+		opts := s.config.StoreOptions()
+		opts.Arch = "amd64" // syslinux BIOS files are x86 whatever the guest
+		store, err := image.New(opts)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := store.Pull(ctx, []string{ref}); err != nil {
+			return nil, err
+		}
+		img, err := store.Image(ref)
+		if err != nil {
+			return nil, err
+		}
+		return assemble.ImageFS(ctx, img), nil
+	}}
+	files, err := media.FindBootFiles(s.dir, bootImage)
+	if err != nil {
+		return halt(state, err)
+	}
+	names := make([]string, 0, len(files.Sources))
+	for n := range files.Sources {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		ui.Message(fmt.Sprintf("boot file %s from %s", n, files.Sources[n]))
+	}
+	state.Put(stateBootFiles, files)
+	return multistep.ActionContinue
+}
+
+func (s *stepBootLoader) Cleanup(multistep.StateBag) {}

@@ -1,0 +1,35 @@
+package linuxkit
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/hashicorp/packer-plugin-sdk/multistep"
+	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
+
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/rootfs"
+)
+
+// stepTar writes the whole filesystem, boot files included, as <name>.tar.
+type stepTar struct {
+	name string
+}
+
+func (s *stepTar) Run(ctx context.Context, state multistep.StateBag) multistep.StepAction {
+	ui := state.Get(stateUI).(packersdk.Ui)
+	out := state.Get(stateOutputs).(*outputs)
+	tree := state.Get(stateTree).(*rootfs.Tree)
+	path := filepath.Join(out.dir, s.name+".tar")
+	start := time.Now()
+	if err := createAtomic(path, func(f *os.File) error { return tree.WriteTar(ctx, f) }); err != nil {
+		return halt(state, err)
+	}
+	out.add(FormatTar, path, true)
+	ui.Say(fmt.Sprintf("Wrote %s (%s) in %s", filepath.Base(path), fileSize(path), time.Since(start).Round(time.Millisecond)))
+	return multistep.ActionContinue
+}
+
+func (s *stepTar) Cleanup(multistep.StateBag) {}

@@ -1,0 +1,333 @@
+package image
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+)
+
+// AnnotationRefName is the index.json annotation holding an entry's full
+// reference, the key linuxkit reads and writes
+// (imagespec.AnnotationRefName).
+const AnnotationRefName = "org.opencontainers.image.ref.name"
+
+// maxMetaBlob bounds manifests, indexes and configs read into memory.
+const maxMetaBlob = 64 << 20
+
+// ociLayoutFile is the content of an OCI layout's oci-layout marker, as
+// go-containerregistry's layout package writes it.
+const ociLayoutFile = `{
+    "imageLayoutVersion": "1.0.0"
+}`
+
+// cache is the on-disk OCI image layout: blobs/sha256/<hex> plus an
+// index.json whose entries carry AnnotationRefName.
+type cache struct {
+	dir  string
+	lock *cacheLock
+}
+
+// openCache creates the layout in dir when it does not exist yet.
+func openCache(dir string) (*cache, error) {
+	if err := os.MkdirAll(filepath.Join(dir, "blobs", "sha256"), 0o755); err != nil {
+		return nil, fmt.Errorf("create image cache %s: %w", dir, err)
+	}
+	c := &cache{dir: dir, lock: newCacheLock(dir)}
+	err := c.lock.do(func() error {
+		if _, err := os.Stat(filepath.Join(dir, "oci-layout")); errors.Is(err, fs.ErrNotExist) {
+			if err := writeFileAtomic(filepath.Join(dir, "oci-layout"), []byte(ociLayoutFile)); err != nil {
+				return err
+			}
+		}
+		if _, err := os.Stat(filepath.Join(dir, "index.json")); errors.Is(err, fs.ErrNotExist) {
+			return c.writeIndexLocked(&v1.IndexManifest{SchemaVersion: 2, MediaType: types.OCIImageIndex})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("initialize image cache %s: %w", dir, err)
+	}
+	c.removeStaleTemps()
+	return c, nil
+}
+
+// staleAfter is the age beyond which a temporary file is taken to be left
+// over by a crashed writer rather than in use by a concurrent one.
+const staleAfter = 24 * time.Hour
+
+// removeStaleTemps deletes temporary files that crashed writers left in
+// the cache; failures are ignored (another process may be doing the same).
+func (c *cache) removeStaleTemps() {
+	for _, pattern := range []string{filepath.Join(c.dir, ".tmp-*"), filepath.Join(c.dir, "blobs", "sha256", ".tmp-*")} {
+		matches, _ := filepath.Glob(pattern)
+		for _, m := range matches {
+			if st, err := os.Stat(m); err == nil && time.Since(st.ModTime()) > staleAfter {
+				_ = os.Remove(m)
+			}
+		}
+	}
+}
+
+// readIndex returns the cache's index.json, read under the lock because
+// linuxkit rewrites it in place.
+func (c *cache) readIndex() (*v1.IndexManifest, error) {
+	var im *v1.IndexManifest
+	err := c.lock.do(func() error {
+		var err error
+		im, err = c.readIndexLocked()
+		return err
+	})
+	return im, err
+}
+
+// readIndexLocked reads index.json; the caller holds the lock.
+func (c *cache) readIndexLocked() (*v1.IndexManifest, error) {
+	f, err := os.Open(filepath.Join(c.dir, "index.json"))
+	if err != nil {
+		return nil, fmt.Errorf("read cache index: %w", err)
+	}
+	defer f.Close()
+	im, err := v1.ParseIndexManifest(f)
+	if err != nil {
+		return nil, fmt.Errorf("parse cache index %s: %w", f.Name(), err)
+	}
+	return im, nil
+}
+
+// writeIndexLocked replaces index.json atomically; the caller holds the
+// lock. The format (three-space indent) is the one linuxkit writes.
+func (c *cache) writeIndexLocked(im *v1.IndexManifest) error {
+	raw, err := json.MarshalIndent(im, "", "   ")
+	if err != nil {
+		return fmt.Errorf("encode cache index: %w", err)
+	}
+	return writeFileAtomic(filepath.Join(c.dir, "index.json"), raw)
+}
+
+// setRef points refName at desc: it drops every index.json entry already
+// named refName and appends desc, annotated with the name, as linuxkit's
+// DescriptorWrite does.
+func (c *cache) setRef(refName string, desc v1.Descriptor) error {
+	desc.Annotations = maps.Clone(desc.Annotations)
+	if desc.Annotations == nil {
+		desc.Annotations = map[string]string{}
+	}
+	desc.Annotations[AnnotationRefName] = refName
+	return c.lock.do(func() error {
+		im, err := c.readIndexLocked()
+		if err != nil {
+			return err
+		}
+		kept := im.Manifests[:0]
+		for _, m := range im.Manifests {
+			if m.Annotations[AnnotationRefName] != refName {
+				kept = append(kept, m)
+			}
+		}
+		im.Manifests = append(kept, desc)
+		return c.writeIndexLocked(im)
+	})
+}
+
+// lookup finds the index.json entry for r: by name for a tag, by digest
+// for a digest reference (also among the children of cached indexes, so a
+// platform manifest's digest is found too).
+func (c *cache) lookup(r reference) (v1.Descriptor, bool, error) {
+	im, err := c.readIndex()
+	if err != nil {
+		return v1.Descriptor{}, false, err
+	}
+	if !r.hasDigest() {
+		for _, m := range im.Manifests {
+			if m.Annotations[AnnotationRefName] == r.name {
+				return m, true, nil
+			}
+		}
+		return v1.Descriptor{}, false, nil
+	}
+	for _, m := range im.Manifests {
+		if m.Digest == r.digest {
+			return m, true, nil
+		}
+	}
+	for _, m := range im.Manifests {
+		if !m.MediaType.IsIndex() {
+			continue
+		}
+		raw, err := c.readBlob(m.Digest, m.Size)
+		if err != nil {
+			continue
+		}
+		child, err := v1.ParseIndexManifest(bytes.NewReader(raw))
+		if err != nil {
+			continue
+		}
+		for _, d := range child.Manifests {
+			if d.Digest == r.digest {
+				return d, true, nil
+			}
+		}
+	}
+	return v1.Descriptor{}, false, nil
+}
+
+// blobPath is where the layout keeps blob h.
+func (c *cache) blobPath(h v1.Hash) string {
+	return filepath.Join(c.dir, "blobs", h.Algorithm, h.Hex)
+}
+
+// readBlob reads a small blob (manifest, index, config) and checks its
+// size and digest.
+func (c *cache) readBlob(h v1.Hash, size int64) ([]byte, error) {
+	if size > maxMetaBlob {
+		return nil, fmt.Errorf("blob %s is %d bytes, more than the %d allowed for metadata", h, size, maxMetaBlob)
+	}
+	f, err := c.openBlob(h)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	raw, err := io.ReadAll(io.LimitReader(f, maxMetaBlob+1))
+	if err != nil {
+		return nil, fmt.Errorf("read blob %s: %w", h, err)
+	}
+	if err := checkContent(h, size, int64(len(raw)), sha256.Sum256(raw)); err != nil {
+		return nil, err
+	}
+	return raw, nil
+}
+
+// verifyBlob streams blob h through sha256 and checks it against its
+// digest and size. A missing blob gives an error wrapping fs.ErrNotExist, a
+// damaged one an error wrapping ErrCorrupt.
+func (c *cache) verifyBlob(h v1.Hash, size int64) error {
+	f, err := c.openBlob(h)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if size >= 0 {
+		if st, err := f.Stat(); err == nil && st.Size() != size {
+			return fmt.Errorf("%w: %s has %d bytes, want %d", ErrCorrupt, h, st.Size(), size)
+		}
+	}
+	hh := sha256.New()
+	n, err := io.Copy(hh, f)
+	if err != nil {
+		return fmt.Errorf("read blob %s: %w", h, err)
+	}
+	var sum [sha256.Size]byte
+	copy(sum[:], hh.Sum(nil))
+	return checkContent(h, size, n, sum)
+}
+
+// openBlob opens blob h for reading; only sha256 blobs are supported.
+func (c *cache) openBlob(h v1.Hash) (*os.File, error) {
+	if h.Algorithm != "sha256" {
+		return nil, fmt.Errorf("blob %s: unsupported digest algorithm", h)
+	}
+	f, err := os.Open(c.blobPath(h))
+	if err != nil {
+		return nil, fmt.Errorf("blob %s: %w", h, err)
+	}
+	return f, nil
+}
+
+// checkContent compares what was read (n bytes hashing to sum) with the
+// expected digest h and size (size < 0: unknown).
+func checkContent(h v1.Hash, size, n int64, sum [sha256.Size]byte) error {
+	if size >= 0 && n != size {
+		return fmt.Errorf("%w: %s has %d bytes, want %d", ErrCorrupt, h, n, size)
+	}
+	if got := hex.EncodeToString(sum[:]); got != h.Hex {
+		return fmt.Errorf("%w: content of %s hashes to sha256:%s", ErrCorrupt, h, got)
+	}
+	return nil
+}
+
+// writeBlob copies r into the layout as blob h: into a temporary file
+// beside the blobs, checked against h and size (size < 0: unknown), synced
+// and renamed into place, so a blob file is always complete and correct
+// when it appears, and a damaged one is replaced.
+func (c *cache) writeBlob(h v1.Hash, size int64, r io.Reader) (err error) {
+	if h.Algorithm != "sha256" {
+		return fmt.Errorf("blob %s: unsupported digest algorithm", h)
+	}
+	dir := filepath.Dir(c.blobPath(h))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("write blob %s: %w", h, err)
+	}
+	f, err := os.CreateTemp(dir, ".tmp-"+h.Hex+"-")
+	if err != nil {
+		return fmt.Errorf("write blob %s: %w", h, err)
+	}
+	defer func() {
+		if err != nil {
+			_ = f.Close()
+			_ = os.Remove(f.Name())
+		}
+	}()
+	src := r
+	if size >= 0 {
+		src = io.LimitReader(r, size+1)
+	}
+	hh := sha256.New()
+	n, err := io.Copy(f, io.TeeReader(src, hh))
+	if err != nil {
+		return fmt.Errorf("write blob %s: %w", h, err)
+	}
+	var sum [sha256.Size]byte
+	copy(sum[:], hh.Sum(nil))
+	if err := checkContent(h, size, n, sum); err != nil {
+		return err
+	}
+	if err := finishFile(f, c.blobPath(h)); err != nil {
+		return fmt.Errorf("write blob %s: %w", h, err)
+	}
+	return nil
+}
+
+// writeFileAtomic replaces path with data through a synced temporary file
+// and a rename.
+func writeFileAtomic(path string, data []byte) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = f.Close()
+			_ = os.Remove(f.Name())
+		}
+	}()
+	if _, err := f.Write(data); err != nil {
+		return err
+	}
+	return finishFile(f, path)
+}
+
+// finishFile syncs, closes, makes world-readable and renames f to path.
+func finishFile(f *os.File, path string) error {
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(f.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}

@@ -1,0 +1,31 @@
+// Package image resolves, pulls and caches OCI images for the LinuxKit
+// builder, with go-containerregistry.
+//
+// It owns:
+//   - reference normalization ("nginx" → "docker.io/library/nginx:latest"),
+//   - the image cache: an OCI image layout compatible with linuxkit's
+//     ~/.linuxkit/cache (index.json entries annotated with
+//     org.opencontainers.image.ref.name; multi-arch images stored as the
+//     registry's index plus the blobs of the selected platform only),
+//   - locking of index.json so that concurrent builds and linuxkit itself
+//     can share the cache, atomic and verified blob writes,
+//   - registry access: pull policies (missing, always, never), mirrors,
+//     insecure (plain HTTP) registries, docker config.json credentials,
+//     retries with backoff, bounded parallel blob downloads and progress
+//     callbacks,
+//   - reading a cached platform image back (Store.Image) with its layers
+//     verified as they are read.
+//
+// Multi-arch images are stored the way containerd does it: the registry's
+// index blob (so the pinned digest stays the index digest) plus the blobs
+// of the selected platform only; attestation manifests are not fetched.
+// linuxkit itself stores every platform, so a cache entry written here for
+// amd64 does not serve `linuxkit build --arch arm64` until linuxkit pulls
+// it again (`--pull`); this package, asked for another arch, notices the
+// missing blobs and fetches them.
+//
+// It must not: import the Packer SDK, know about LinuxKit YAML (see
+// internal/spec), unpack layers or build filesystems (see internal/rootfs),
+// or buffer a layer in memory. Blobs are streamed from the registry to the
+// cache and from the cache to the caller.
+package image

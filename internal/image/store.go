@@ -1,0 +1,92 @@
+package image
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"golang.org/x/sync/singleflight"
+)
+
+// userAgent identifies this package to registries.
+const userAgent = "packer-plugin-linuxkit"
+
+// retryStatusCodes are the HTTP statuses retried with backoff.
+var retryStatusCodes = []int{
+	http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusInternalServerError,
+	http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout,
+}
+
+// Store resolves, pulls and reads OCI images through an on-disk cache. It
+// is safe for concurrent use, and several Stores (in one process or many,
+// linuxkit included) may share one cache directory.
+type Store struct {
+	opts      Options
+	cache     *cache
+	transport http.RoundTripper
+	pool      chan struct{} // bounded blob-fetch/verify pool
+	flight    singleflight.Group
+	rep       *reporter
+}
+
+// New validates opts, fills in defaults and opens (creating if needed) the
+// cache directory as an OCI image layout.
+func New(opts Options) (*Store, error) {
+	o, err := opts.withDefaults()
+	if err != nil {
+		return nil, fmt.Errorf("image store options: %w", err)
+	}
+	c, err := openCache(o.CacheDir)
+	if err != nil {
+		return nil, err
+	}
+	return &Store{
+		opts:      o,
+		cache:     c,
+		transport: newTransport(o.Insecure),
+		pool:      make(chan struct{}, o.Parallel),
+		rep:       &reporter{fn: o.Progress},
+	}, nil
+}
+
+// CacheDir returns the cache directory the Store uses.
+func (s *Store) CacheDir() string { return s.opts.CacheDir }
+
+// Arch returns the architecture whose images the Store selects.
+func (s *Store) Arch() string { return s.opts.Arch }
+
+// logf forwards to Options.Logf when set.
+func (s *Store) logf(format string, args ...any) {
+	if s.opts.Logf != nil {
+		s.opts.Logf(format, args...)
+	}
+}
+
+// newPuller returns a registry client for one Resolve or Pull call; it
+// reuses authentication per repository.
+func (s *Store) newPuller(ctx context.Context) (*remote.Puller, error) {
+	p, err := remote.NewPuller(
+		remote.WithContext(ctx),
+		remote.WithAuthFromKeychain(s.opts.Keychain),
+		remote.WithTransport(s.transport),
+		remote.WithRetryBackoff(s.opts.Retry),
+		remote.WithRetryStatusCodes(retryStatusCodes...),
+		remote.WithJobs(s.opts.Parallel),
+		remote.WithUserAgent(userAgent),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("registry client: %w", err)
+	}
+	return p, nil
+}
+
+// acquire takes a slot of the blob pool, or fails when ctx ends first.
+func (s *Store) acquire(ctx context.Context) (release func(), err error) {
+	select {
+	case s.pool <- struct{}{}:
+		return func() { <-s.pool }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}

@@ -1,0 +1,44 @@
+package media
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/vmdk"
+)
+
+// VMDKOptions controls a vmdk disk: the raw-bios disk it holds, and the VMDK container options
+// (Compressed selects streamOptimized instead of monolithicSparse).
+type VMDKOptions struct {
+	RawOptions
+	VMDK vmdk.Options
+}
+
+// WriteVMDK streams the raw-bios disk for these inputs into a sparse VMDK of the raw disk's size
+// (RawBIOSSize), through internal/vmdk. Only the ISO part crosses the pipe: the VMDK writer treats
+// the rest of the disk as zeros and stores no grains for it.
+func WriteVMDK(dst io.WriteSeeker, kernel, initrd ISOFile, opts VMDKOptions) error {
+	p, err := planBIOS(kernel, initrd, opts.ISOOptions)
+	if err != nil {
+		return err
+	}
+	diskSize, err := rawDiskSize(p.layout.size(), opts.DiskSize)
+	if err != nil {
+		return err
+	}
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		err := p.write(pw)
+		pw.CloseWithError(err) // nil: the reader sees io.EOF
+		done <- err
+	}()
+	err = vmdk.Write(dst, pr, diskSize, opts.VMDK)
+	pr.CloseWithError(errors.New("vmdk writer stopped")) // unblocks the image writer if it is still writing
+	werr := <-done
+	if err != nil {
+		return fmt.Errorf("media: vmdk: %w", err)
+	}
+	return werr
+}

@@ -1,0 +1,266 @@
+package rootfs
+
+import (
+	"archive/tar"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"time"
+)
+
+// Write indexes the plan and writes its whole filesystem (the `tar` format).
+func Write(ctx context.Context, w io.Writer, p *Plan) error {
+	t, err := Index(ctx, p)
+	if err != nil {
+		return err
+	}
+	return t.WriteTar(ctx, w)
+}
+
+// WriteTar writes the whole filesystem as a tar stream, boot files included.
+// Directories end in "/"; there is no entry for the root; every path
+// appears once; a hardlink names a regular file written before it; no path
+// lies below a symlink. The stream ends with the end-of-archive blocks; w is
+// not closed.
+func (t *Tree) WriteTar(ctx context.Context, w io.Writer) error {
+	return t.write(ctx, w, false)
+}
+
+// WriteInitrdTar writes what goes into the initrd: the filesystem without
+// anything below boot/ (LinuxKit drops it: the kernel, cmdline and ucode
+// travel beside the initrd; read them with Open).
+func (t *Tree) WriteInitrdTar(ctx context.Context, w io.Writer) error {
+	return t.write(ctx, w, true)
+}
+
+// job is a regular file whose contents must be streamed, with its paths.
+type job struct {
+	ino   *inode
+	nodes []*node
+	paths []string
+}
+
+func (t *Tree) write(ctx context.Context, w io.Writer, skipBoot bool) error {
+	tw := tar.NewWriter(w)
+	jobs := map[*inode]*job{}
+	written := map[*inode]string{} // in-memory contents already written
+	// Phase 1: everything we can write without reading a layer, sorted.
+	err := walk(t.g.root, "", func(n *node, p string) (bool, error) {
+		if err := ctx.Err(); err != nil {
+			return false, err
+		}
+		if n.typ == tar.TypeReg && (n.ino.inLayer() || n.ino.open != nil) {
+			j := jobs[n.ino]
+			if j == nil {
+				j = &job{ino: n.ino}
+				jobs[n.ino] = j
+			}
+			j.nodes, j.paths = append(j.nodes, n), append(j.paths, p)
+			return false, nil
+		}
+		hdr := header(n, p)
+		if n.typ == tar.TypeReg {
+			if first, ok := written[n.ino]; ok {
+				hdr.Typeflag, hdr.Linkname, hdr.Size = tar.TypeLink, first, 0
+			} else {
+				written[n.ino] = p
+			}
+		}
+		if err := tw.WriteHeader(hdr); err != nil {
+			return false, fmt.Errorf("rootfs: writing %s: %w", p, err)
+		}
+		if hdr.Typeflag == tar.TypeReg {
+			if _, err := tw.Write(n.ino.data); err != nil {
+				return false, fmt.Errorf("rootfs: writing %s: %w", p, err)
+			}
+		}
+		return !(skipBoot && p == "boot"), nil
+	})
+	if err != nil {
+		return err
+	}
+	// Phase 2: contents streamed from layers in pipeline order, then the
+	// streamed sources (OCI volume blobs, the files section's sources).
+	out := &tarOut{tw: tw, buf: make([]byte, 64<<10)}
+	byLayer := map[int][]*job{}
+	var sources []*job
+	for _, j := range jobs {
+		if j.ino.open != nil {
+			sources = append(sources, j)
+		} else {
+			byLayer[j.ino.layer] = append(byLayer[j.ino.layer], j)
+		}
+	}
+	ids := make([]int, 0, len(byLayer))
+	for id := range byLayer {
+		ids = append(ids, id)
+	}
+	sort.Ints(ids)
+	for _, id := range ids {
+		if err := t.streamLayer(ctx, out, id, byLayer[id]); err != nil {
+			return fmt.Errorf("rootfs: %w", err)
+		}
+	}
+	sort.Slice(sources, func(a, b int) bool { return sources[a].ino.seq < sources[b].ino.seq })
+	for _, j := range sources {
+		if err := streamSource(out, j); err != nil {
+			return fmt.Errorf("rootfs: %w", err)
+		}
+	}
+	// Close writes the end-of-archive blocks; it does not close w.
+	if err := tw.Close(); err != nil {
+		return fmt.Errorf("rootfs: %w", err)
+	}
+	return nil
+}
+
+// streamLayer reads one layer once, up to its last needed entry, and writes
+// the jobs whose contents live in it.
+func (t *Tree) streamLayer(ctx context.Context, out *tarOut, id int, js []*job) error {
+	sort.Slice(js, func(a, b int) bool {
+		x, y := js[a].ino, js[b].ino
+		if x.entry != y.entry {
+			return x.entry < y.entry
+		}
+		return x.sub < y.sub
+	})
+	l := t.layers[id]
+	rc, err := l.Uncompressed()
+	if err != nil {
+		return err
+	}
+	defer func() { _ = rc.Close() }()
+	tr := tar.NewReader(rc)
+	k := 0
+	for e := 0; k < len(js); e++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		hdr, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			err = errChanged
+		}
+		if err != nil {
+			return fmt.Errorf("layer %d: entry %d: %w", id, e, err)
+		}
+		if js[k].ino.entry != e {
+			continue
+		}
+		if js[k].ino.sub < 0 {
+			if hdr.Size != js[k].ino.size {
+				return fmt.Errorf("layer %d: entry %d %q: %w", id, e, hdr.Name, errChanged)
+			}
+			if err := out.emit(js[k], tr); err != nil {
+				return err
+			}
+			k++
+			continue
+		}
+		// Entries of a tar stored in this entry (kernel.tar).
+		body, err := maybeGunzip(tr)
+		if err != nil {
+			return fmt.Errorf("layer %d: entry %d %q: %w", id, e, hdr.Name, err)
+		}
+		ntr := tar.NewReader(body)
+		for s := 0; k < len(js) && js[k].ino.entry == e; s++ {
+			nh, err := ntr.Next()
+			if errors.Is(err, io.EOF) {
+				err = errChanged
+			}
+			if err != nil {
+				return fmt.Errorf("layer %d: entry %d %q: entry %d: %w", id, e, hdr.Name, s, err)
+			}
+			if js[k].ino.sub != s {
+				continue
+			}
+			if nh.Size != js[k].ino.size {
+				return fmt.Errorf("layer %d: entry %d %q: entry %d: %w", id, e, hdr.Name, s, errChanged)
+			}
+			if err := out.emit(js[k], ntr); err != nil {
+				return err
+			}
+			k++
+		}
+	}
+	return nil
+}
+
+// streamSource writes a streamed source, which must still have the size it
+// had while indexing.
+func streamSource(out *tarOut, j *job) error {
+	rc, size, err := j.ino.open()
+	if err != nil {
+		return fmt.Errorf("%s: source: %w", j.paths[0], err)
+	}
+	defer func() { _ = rc.Close() }()
+	if size != j.ino.size {
+		return fmt.Errorf("%s: source changed size while building", j.paths[0])
+	}
+	if err := out.emit(j, rc); err != nil {
+		return err
+	}
+	if n, _ := rc.Read(make([]byte, 1)); n > 0 {
+		return fmt.Errorf("%s: source grew while building", j.paths[0])
+	}
+	return nil
+}
+
+// tarOut is the tar writer with one copy buffer for all contents.
+type tarOut struct {
+	tw  *tar.Writer
+	buf []byte
+}
+
+// emit writes a job's first path with the contents read from r, and its
+// other paths as hardlinks to the first.
+func (o *tarOut) emit(j *job, r io.Reader) error {
+	hdr := header(j.nodes[0], j.paths[0])
+	if err := o.tw.WriteHeader(hdr); err != nil {
+		return fmt.Errorf("writing %s: %w", j.paths[0], err)
+	}
+	// Hide tar.Writer's ReadFrom, which would allocate a buffer per file.
+	n, err := io.CopyBuffer(struct{ io.Writer }{o.tw}, io.LimitReader(r, j.ino.size), o.buf)
+	if err == nil && n < j.ino.size {
+		err = fmt.Errorf("short read after %d of %d bytes: %w", n, j.ino.size, errChanged)
+	}
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", j.paths[0], err)
+	}
+	for i := 1; i < len(j.paths); i++ {
+		h := header(j.nodes[i], j.paths[i])
+		h.Typeflag, h.Linkname, h.Size = tar.TypeLink, j.paths[0], 0
+		if err := o.tw.WriteHeader(h); err != nil {
+			return fmt.Errorf("writing %s: %w", j.paths[i], err)
+		}
+	}
+	return nil
+}
+
+// header makes the tar header of a node. Owner names are left empty, so an
+// extractor uses the numeric ids, never the host's user database.
+func header(n *node, p string) *tar.Header {
+	h := &tar.Header{
+		Name:     p,
+		Typeflag: n.typ,
+		Mode:     n.mode,
+		Uid:      n.uid,
+		Gid:      n.gid,
+		ModTime:  time.Unix(n.mtime, 0).UTC(),
+	}
+	switch n.typ {
+	case tar.TypeDir:
+		h.Name += "/"
+	case tar.TypeReg:
+		h.Size = n.ino.size
+	case tar.TypeSymlink:
+		h.Linkname = n.link
+	case tar.TypeChar, tar.TypeBlock:
+		h.Devmajor, h.Devminor = n.major, n.minor
+	}
+	if n.caps != "" {
+		h.PAXRecords = map[string]string{capsRecord: n.caps}
+	}
+	return h
+}

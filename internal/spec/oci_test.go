@@ -1,0 +1,245 @@
+package spec
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"gopkg.in/yaml.v3"
+)
+
+// ociCase is one entry of testdata/oci/cases.yml.
+type ociCase struct {
+	Name   string `yaml:"name"`
+	Entry  string `yaml:"entry"`
+	Config struct {
+		Env        []string          `yaml:"Env"`
+		Cmd        []string          `yaml:"Cmd"`
+		Entrypoint []string          `yaml:"Entrypoint"`
+		WorkingDir string            `yaml:"WorkingDir"`
+		Labels     map[string]string `yaml:"Labels"`
+	} `yaml:"config"`
+	IDs    map[string]uint32 `yaml:"ids"`
+	Bundle struct {
+		Dir        string `yaml:"dir"`
+		SharedRoot string `yaml:"sharedRoot"`
+	} `yaml:"bundle"`
+}
+
+// parseEntry parses one services entry written on its own.
+func parseEntry(t *testing.T, entry string) *Image {
+	t.Helper()
+	lines := strings.Split(strings.TrimRight(entry, "\n"), "\n")
+	for i := range lines {
+		lines[i] = "    " + lines[i]
+	}
+	s := mustParse(t, "entry.yml", "services:\n  -\n"+strings.Join(lines, "\n")+"\n")
+	return s.Services[0]
+}
+
+// TestOCIConfigMatchesLinuxkit compares config.json and runtime.json with
+// the output of linuxkit's own code for the same inputs (see cases.yml).
+func TestOCIConfigMatchesLinuxkit(t *testing.T) {
+	var cases []ociCase
+	if err := yaml.Unmarshal(readTestdata(t, "oci/cases.yml"), &cases); err != nil {
+		t.Fatal(err)
+	}
+	if len(cases) < 8 {
+		t.Fatalf("only %d cases", len(cases))
+	}
+	for _, c := range cases {
+		t.Run(c.Name, func(t *testing.T) {
+			img := parseEntry(t, c.Entry)
+			info := ImageInfo{Env: c.Config.Env, Cmd: c.Config.Cmd, Entrypoint: c.Config.Entrypoint, WorkingDir: c.Config.WorkingDir, Labels: c.Config.Labels}
+			oci, rt, err := OCIConfig(img, info, IDMap(c.IDs))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := ConfigJSON(oci)
+			if err != nil {
+				t.Fatal(err)
+			}
+			compareGolden(t, filepath.Join("testdata/oci", c.Name+".config.json"), got)
+			b := Bundle{Dir: c.Bundle.Dir, Readonly: oci.Root.Readonly, SharedRoot: c.Bundle.SharedRoot}
+			got, err = RuntimeJSON(rt, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			compareGolden(t, filepath.Join("testdata/oci", c.Name+".runtime.json"), got)
+		})
+	}
+}
+
+func compareGolden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) {
+		t.Errorf("%s differs from linuxkit's output:\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
+
+func TestOCICapabilities(t *testing.T) {
+	tests := []struct {
+		name, entry, label string
+		effective          []string
+		bounding           []string
+	}{
+		{"default none", "name: a\nimage: b\n", "", nil, nil},
+		{"all", "name: a\nimage: b\ncapabilities: [ALL]\n", "", AllCapabilities, sortedCopy(AllCapabilities)},
+		{"none beats label", "name: a\nimage: b\ncapabilities: [none]\n", `{"capabilities":["all"]}`, nil, nil},
+		{"label all", "name: a\nimage: b\n", `{"capabilities":["all"]}`, AllCapabilities, sortedCopy(AllCapabilities)},
+		{"spec replaces label", "name: a\nimage: b\ncapabilities: [CAP_KILL]\n", `{"capabilities":["CAP_SYS_ADMIN"]}`, []string{"CAP_KILL"}, []string{"CAP_KILL"}},
+		{"add to label, deduplicated", "name: a\nimage: b\ncapabilities.add: [CAP_SYS_ADMIN, CAP_KILL]\n", `{"capabilities":["CAP_SYS_ADMIN","CAP_CHOWN"]}`, []string{"CAP_SYS_ADMIN", "CAP_CHOWN", "CAP_KILL"}, []string{"CAP_CHOWN", "CAP_KILL", "CAP_SYS_ADMIN"}},
+		{"ambient joins bounding", "name: a\nimage: b\ncapabilities: [CAP_KILL]\nambient: [CAP_NET_RAW]\n", "", []string{"CAP_KILL"}, []string{"CAP_KILL", "CAP_NET_RAW"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			info := ImageInfo{}
+			if tc.label != "" {
+				info.Labels = map[string]string{LabelKey: tc.label}
+			}
+			oci, _, err := OCIConfig(parseEntry(t, tc.entry), info, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := oci.Process.Capabilities
+			if !equalStrings(c.Effective, tc.effective) || !equalStrings(c.Bounding, tc.bounding) || !equalStrings(c.Permitted, tc.bounding) || !equalStrings(c.Inheritable, tc.bounding) {
+				t.Errorf("effective %q bounding %q permitted %q", c.Effective, c.Bounding, c.Permitted)
+			}
+		})
+	}
+}
+
+func TestOCIErrors(t *testing.T) {
+	tests := []struct {
+		name, entry, label string
+		ids                IDResolver
+		want               string
+	}{
+		{"label syntax", "name: a\nimage: x/y:1\n", `{"capabilities": [}`, nil, "x/y:1 label org.mobyproject.config:1: invalid YAML"},
+		{"label unknown key", "name: a\nimage: x/y:1\n", `{"capabilites": ["all"]}`, nil, `x/y:1 label org.mobyproject.config:1:2: capabilites: unknown key "capabilites" (did you mean "capabilities"?)`},
+		{"label bad cap", "name: a\nimage: x/y:1\n", `{"capabilities": ["CAP_X"]}`, nil, `x/y:1 label org.mobyproject.config:1:19: capabilities[0]: unknown capability "CAP_X"`},
+		{"label sets image", "name: a\nimage: x/y:1\n", `{"image": "z"}`, nil, `image: image cannot be set in the org.mobyproject.config label`},
+		{"all among label caps", "name: a\nimage: b\ncapabilities.add: [all]\n", `{"capabilities":["CAP_KILL"]}`, nil, `entry.yml:5:24: services[0].capabilities.add[0]: unknown capability "all"`},
+		{"unknown user", "name: a\nimage: b\nuid: nobody\n", "", IDMap{"sshd": 100}, `entry.yml:5:10: services[0].uid: cannot find id: nobody`},
+		{"unknown group in label", "name: a\nimage: b\n", `{"additionalGids": ["wheel"]}`, nil, `label org.mobyproject.config: additionalGids[0]: cannot find id: wheel`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			info := ImageInfo{Labels: map[string]string{LabelKey: tc.label}}
+			_, _, err := OCIConfig(parseEntry(t, tc.entry), info, tc.ids)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v\nwant %q", err, tc.want)
+			}
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Errorf("error %T is not an *Error", err)
+			}
+		})
+	}
+}
+
+func TestOCIPrecedenceAndIDs(t *testing.T) {
+	db := UserDB{}
+	var err error
+	if db.Users, err = ParsePasswd(strings.NewReader("root:x:0:0:root:/root:/bin/sh\n# comment\nnginx:x:101:101::/var/lib/nginx:/sbin/nologin\nbad line\nnginx:x:999:999::/:/bin/false\n")); err != nil {
+		t.Fatal(err)
+	}
+	if db.Groups, err = ParseGroup(strings.NewReader("root:x:0:\nnginx:x:102:\nwww-data:x:33:nginx\n")); err != nil {
+		t.Fatal(err)
+	}
+	s := mustParse(t, "p.yml", `
+services:
+  - name: sshd
+    image: sshd
+  - name: web
+    image: nginx
+    uid: nginx
+    gid: www-data
+    additionalGids: [sshd, nginx, "7"]
+`)
+	ids := Resolvers(s.ContainerIDs(), db)
+	info := ImageInfo{
+		Env: []string{"FROM_IMAGE=1"}, Entrypoint: []string{"/docker-entrypoint.sh"}, Cmd: []string{"nginx"}, WorkingDir: "/img",
+		Labels: map[string]string{LabelKey: "cwd: /label\nenv: [FROM_LABEL=1]\n"},
+	}
+	oci, _, err := OCIConfig(s.Services[1], info, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := oci.Process
+	if p.User.UID != 101 || p.User.GID != 33 || !reflect.DeepEqual(p.User.AdditionalGids, []uint32{100, 102, 7}) {
+		t.Errorf("user = %+v", p.User)
+	}
+	if p.Cwd != "/label" || !equalStrings(p.Env, []string{"FROM_LABEL=1"}) || !equalStrings(p.Args, []string{"/docker-entrypoint.sh", "nginx"}) {
+		t.Errorf("process = %+v", p)
+	}
+	if _, err := db.LookupUser("nobody"); err == nil {
+		t.Error("unknown user resolved")
+	}
+	if id, err := (&ID{Name: "root"}).UID(nil); err != nil || id != 0 {
+		t.Errorf("root = %d %v", id, err)
+	}
+}
+
+func TestOCIDoesNotModifyEntry(t *testing.T) {
+	img := parseEntry(t, "name: a\nimage: b\nresources: {memory: {limit: 5}}\ndevices: [{path: /dev/fuse, type: c, major: 10, minor: 229, mode: \"0666\"}]\n")
+	before, _ := (&Spec{Services: []*Image{img}}).Canonical()
+	for i := 0; i < 2; i++ {
+		oci, _, err := OCIConfig(img, ImageInfo{}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(oci.Linux.Resources.Devices); n != 1 {
+			t.Errorf("device rules = %d", n)
+		}
+	}
+	after, _ := (&Spec{Services: []*Image{img}}).Canonical()
+	if string(before) != string(after) {
+		t.Errorf("OCIConfig modified the entry:\n%s\n%s", before, after)
+	}
+}
+
+func TestBundle(t *testing.T) {
+	b := Bundle{Dir: "containers/onboot/000-a", Readonly: true}
+	if b.ExtractDir() != "containers/onboot/000-a/rootfs" {
+		t.Error(b.ExtractDir())
+	}
+	b.Readonly = false
+	if b.ExtractDir() != "containers/onboot/000-a/lower" {
+		t.Error(b.ExtractDir())
+	}
+	data, err := RuntimeJSON(nil, b)
+	if err != nil || !strings.Contains(string(data), `"lowerdir=/containers/onboot/000-a/lower"`) {
+		t.Errorf("%s %v", data, err)
+	}
+	if _, err := ConfigJSON(&specs.Spec{}); err != nil {
+		t.Error(err)
+	}
+}
+
+func sortedCopy(s []string) []string {
+	out := append([]string(nil), s...)
+	for i := range out {
+		for j := i + 1; j < len(out); j++ {
+			if out[j] < out[i] {
+				out[i], out[j] = out[j], out[i]
+			}
+		}
+	}
+	return out
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) == 0 && len(b) == 0 {
+		return true
+	}
+	return reflect.DeepEqual(a, b)
+}

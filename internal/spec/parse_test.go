@@ -1,0 +1,250 @@
+package spec
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func mustParse(t *testing.T, name, data string) *Spec {
+	t.Helper()
+	s, err := Parse(name, []byte(data))
+	if err != nil {
+		t.Fatalf("Parse(%s): %v", name, err)
+	}
+	return s
+}
+
+func readTestdata(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func TestValidExamples(t *testing.T) {
+	files, err := filepath.Glob("testdata/valid/*.yml")
+	if err != nil || len(files) < 5 {
+		t.Fatalf("want the valid examples, got %v %v", files, err)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := Parse(f, data)
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			if _, err := Merge(s); err != nil {
+				t.Fatalf("Merge: %v", err)
+			}
+		})
+	}
+}
+
+func TestInvalidExamples(t *testing.T) {
+	files, err := filepath.Glob("testdata/invalid/*.yml")
+	if err != nil || len(files) < 10 {
+		t.Fatalf("want the invalid examples, got %v %v", files, err)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var wants []string
+			for _, line := range strings.Split(string(data), "\n") {
+				if w, ok := strings.CutPrefix(line, "# want: "); ok {
+					wants = append(wants, w)
+				}
+			}
+			if len(wants) == 0 {
+				t.Fatal("no '# want:' line")
+			}
+			name := filepath.Base(f)
+			s, err := Parse(name, data)
+			if err == nil {
+				_, err = Merge(s)
+			}
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			var list ErrorList
+			if !errors.As(err, &list) || len(list) != len(wants) {
+				t.Errorf("want %d errors as an ErrorList, got %T:\n%v", len(wants), err, err)
+			}
+			for _, w := range wants {
+				if !strings.Contains(err.Error(), name+":"+w) && !strings.Contains(err.Error(), name+": "+w) {
+					t.Errorf("error does not contain %q:\n%v", w, err)
+				}
+			}
+		})
+	}
+}
+
+func TestSSHDShape(t *testing.T) {
+	s, err := Parse("examples/sshd.yml", readTestdata(t, "valid/sshd.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Init) != 4 || len(s.Onboot) != 2 || len(s.Services) != 4 {
+		t.Fatalf("sections: init %d onboot %d services %d", len(s.Init), len(s.Onboot), len(s.Services))
+	}
+	sshd := s.Services[3]
+	if sshd.Name != "sshd" || sshd.BindsAdd == nil || (*sshd.BindsAdd)[0] != "/root/.ssh:/root/.ssh" || sshd.Binds != nil {
+		t.Errorf("sshd entry: %+v", sshd)
+	}
+	if got := *s.Onboot[1].Command; len(got) != 2 || got[1] != "-1" {
+		t.Errorf("rngd1 command = %q", got)
+	}
+	f := s.Files[0]
+	if f.Path != "root/.ssh/authorized_keys" || f.Source != "~/.ssh/id_rsa.pub" || !f.Optional || f.Mode != "0600" {
+		t.Errorf("file = %+v", f)
+	}
+	if f.BaseDir != "examples" {
+		t.Errorf("BaseDir = %q, want the directory of the YAML", f.BaseDir)
+	}
+	if f.Pos.Line != 30 || f.Pos.Path != "files[0]" {
+		t.Errorf("file position = %+v", f.Pos)
+	}
+	if s.Kernel.Cmdline != "console=tty0 console=ttyS0 console=ttyAMA0 console=ttysclp0" {
+		t.Errorf("cmdline = %q", s.Kernel.Cmdline)
+	}
+}
+
+func TestVolumesShape(t *testing.T) {
+	s := mustParse(t, "volumes.yml", string(readTestdata(t, "valid/volumes.yml")))
+	if len(s.Volumes) != 2 || s.Volumes[0].Name != "blank" || s.Volumes[0].Image != "" || s.Volumes[1].Image != "alpine:3.21" {
+		t.Fatalf("volumes = %+v %+v", s.Volumes[0], s.Volumes[1])
+	}
+	if s.Files[0].Metadata != "yaml" {
+		t.Errorf("metadata file = %+v", s.Files[0])
+	}
+	if got := s.Volume("alpine").MergedDir(); got != "/containers/volumes/alpine/merged" {
+		t.Errorf("MergedDir = %q", got)
+	}
+	nginx, err := s.ResolveVolumes(s.Services[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"/etc/resolv.conf:/etc/resolv.conf", "/containers/volumes/blank/merged:/blank", "/containers/volumes/alpine/merged:/alpine"}
+	if strings.Join(*nginx.Binds, " ") != strings.Join(want, " ") {
+		t.Errorf("resolved binds = %q", *nginx.Binds)
+	}
+	if (*s.Services[2].Binds)[1] != "blank:/blank" {
+		t.Error("ResolveVolumes modified the spec")
+	}
+}
+
+func TestWireguardShape(t *testing.T) {
+	s := mustParse(t, "wireguard.yml", string(readTestdata(t, "valid/wireguard.yml")))
+	wg0 := s.Onboot[2]
+	if wg0.Net != "new" || wg0.Runtime == nil || wg0.Runtime.Interfaces == nil {
+		t.Fatalf("wg0 = %+v", wg0)
+	}
+	ifc := (*wg0.Runtime.Interfaces)[0]
+	if ifc != (Interface{Name: "wg0", Add: "wireguard", CreateInRoot: true}) {
+		t.Errorf("interface = %+v", ifc)
+	}
+	if *wg0.Runtime.BindNS.Net != "/run/netns/wg0" {
+		t.Errorf("bindNS.net = %q", *wg0.Runtime.BindNS.Net)
+	}
+	if s.Services[0].Net != "/run/netns/wg1" {
+		t.Errorf("getty net = %q", s.Services[0].Net)
+	}
+	if c := *s.Files[0].Contents; !strings.HasPrefix(c, "[Interface]\nAddress = 192.168.2.1/24\n") {
+		t.Errorf("contents = %q", c)
+	}
+}
+
+func TestKernelUcode(t *testing.T) {
+	s := mustParse(t, "ucode.yml", string(readTestdata(t, "valid/ucode.yml")))
+	if s.Kernel.UCode == nil || *s.Kernel.UCode != "intel-ucode.cpio" || s.Kernel.Tar != nil {
+		t.Errorf("kernel = %+v", s.Kernel)
+	}
+	s = mustParse(t, "arm.yml", "kernel:\n  image: linuxkit/kernel:6.12.59\n  ucode: \"\"\n  tar: none\n")
+	if s.Kernel.UCode == nil || *s.Kernel.UCode != "" || *s.Kernel.Tar != "none" {
+		t.Errorf("empty ucode must stay set: %+v", s.Kernel)
+	}
+}
+
+func TestEverythingShape(t *testing.T) {
+	s := mustParse(t, "dir/everything.yml", string(readTestdata(t, "valid/everything.yml")))
+	web := s.Services[0]
+	if *web.UID != (ID{Name: "web"}) || *web.GID != (ID{Number: 101}) || (*web.AdditionalGids)[1] != (ID{Number: 0}) {
+		t.Errorf("ids = %v %v %v", web.UID, web.GID, web.AdditionalGids)
+	}
+	r := web.Resources
+	if *r.Memory.Limit != 268435456 || *r.CPU.Shares != 512 || r.Pids.Limit != 100 || *r.BlockIO.Weight != 300 {
+		t.Errorf("resources = %+v", r)
+	}
+	// camelCase (linuxkit's schema) and lower case (linuxkit's decoder)
+	// both reach the runtime-spec fields.
+	if (*web.UIDMappings)[0].HostID != 100000 || (*web.GIDMappings)[0].HostID != 100000 {
+		t.Errorf("id mappings = %+v %+v", web.UIDMappings, web.GIDMappings)
+	}
+	if web.Sysctl != nil || (*s.Onboot[0].Sysctl)["net.ipv4.ip_forward"] != "1" {
+		t.Errorf("sysctl = %v", s.Onboot[0].Sysctl)
+	}
+	if *web.OOMScoreAdj != -500 || !*web.NoNewPrivileges || *web.Runtime.Namespace != "services.linuxkit" {
+		t.Errorf("web = %+v", web.ImageConfig)
+	}
+	if s.Files[4].BaseDir != "dir" {
+		t.Errorf("BaseDir = %q", s.Files[4].BaseDir)
+	}
+}
+
+func TestTrustIsAWarning(t *testing.T) {
+	s := mustParse(t, "t.yml", "trust:\n  org:\n    - linuxkit\nservices: []\n")
+	if len(s.Warnings) != 1 || !strings.Contains(s.Warnings[0].Error(), "t.yml:2:3: trust: the trust section is deprecated") {
+		t.Errorf("warnings = %v", s.Warnings)
+	}
+	y, err := s.Canonical()
+	if err != nil || strings.Contains(string(y), "trust") {
+		t.Errorf("canonical keeps trust: %s %v", y, err)
+	}
+}
+
+func TestMergeKeysAndAliases(t *testing.T) {
+	s := mustParse(t, "a.yml", `
+onboot:
+  - &common
+    name: one
+    image: busybox:1.36
+    net: host
+    command: &cmd ["/bin/true"]
+  - <<: *common
+    name: two
+    command: *cmd
+`[1:])
+	two := s.Onboot[1]
+	if two.Name != "two" || two.Image != "busybox:1.36" || two.Net != "host" || (*two.Command)[0] != "/bin/true" {
+		t.Errorf("merged entry = %+v", two)
+	}
+}
+
+func TestParseImageConfigLabel(t *testing.T) {
+	c, err := ParseImageConfig("label", []byte(`{"binds":["/dev:/dev"],"capabilities":["all"],"pid":"host","uidMappings":[{"containerID":0,"hostID":1000,"size":1}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if (*c.Capabilities)[0] != "all" || c.Pid != "host" || (*c.UIDMappings)[0].HostID != 1000 {
+		t.Errorf("label = %+v", c)
+	}
+	_, err = ParseImageConfig("img label", []byte(`{"name":"x","capabilities":["CAP_FOO"]}`))
+	for _, want := range []string{"img label:1:9: name: name cannot be set", `img label:1:29: capabilities[0]: unknown capability "CAP_FOO"`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v does not contain %q", err, want)
+		}
+	}
+	if _, err := ParseImageConfig("l", []byte(`[1]`)); err == nil || !strings.Contains(err.Error(), "must be a mapping") {
+		t.Errorf("array label: %v", err)
+	}
+}

@@ -1,0 +1,18 @@
+// Package testrig holds the test rigs of DESIGN §6: real parts that other packages' tests drive.
+//
+// It owns:
+//   - locating host tools and artefacts (Require, RepoRoot, Kernel, OverlayModule, PackerBin),
+//     skipping when one is missing unless CI=true, where a missing part is a failure;
+//   - fixture OCI images built in Go with go-containerregistry (KernelImage, InitImage,
+//     InitIndex, ServiceImage, BusyboxImage), deterministic and cached per test process;
+//   - a loopback registry (StartRegistry) on 127.0.0.2, so only insecure_registries reaches it;
+//   - QEMU under TCG (Boot, BootAndWait) reading the serial console until a marker appears.
+//
+// The fixture init (init.sh) stands in for linuxkit/init + runc + containerd: it runs each
+// bundle with the real runc, and every marker a test waits for is printed by the container's own
+// command, never by the init.
+//
+// It is used by tests only: nothing outside _test.go files may import it. It must not import the
+// Packer SDK nor any other package of this module, so the rigs prove the engine packages
+// independently. internal/testrig/cmd/vcsim and internal/testrig/cmd/vmrun belong to others.
+package testrig

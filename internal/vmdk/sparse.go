@@ -1,0 +1,82 @@
+package vmdk
+
+import (
+	"fmt"
+	"math"
+)
+
+// writeSparse writes a monolithicSparse extent with qemu-img's layout:
+//
+//	header | descriptor (20 sectors) | redundant GD | redundant GTs | GD | GTs | pad to a grain | grains
+//
+// Every grain table is allocated up front, so both directories are final from the start; the
+// tables are filled in at the end, once every grain has its place.
+func writeSparse(out *output, gs *grainSource, l layout, o Options) error {
+	rgd := uint64(descOffset + descSectors)
+	rgt := rgd + l.gdSectors
+	gd := rgt + l.tables*gtSectors
+	gt := gd + l.gdSectors
+	overhead := (gt + l.tables*gtSectors + grainSectors - 1) / grainSectors * grainSectors
+
+	h := header{version: 1, flags: flagNewlineCheck | flagRedundantGD, capacity: l.capSectors,
+		rgdOffset: rgd, gdOffset: gd, overhead: overhead}
+	desc, err := descriptor(o, l.capSectors, 0) // the CID is patched in at the end
+	if err != nil {
+		return err
+	}
+	if err := out.write(h.marshal()); err != nil {
+		return err
+	}
+	if err := out.write(desc); err != nil {
+		return err
+	}
+	for _, dirAt := range [][2]uint64{{rgd, rgt}, {gd, gt}} {
+		dir := make([]uint32, l.tables)
+		for i := range dir {
+			dir[i] = uint32(dirAt[1] + uint64(i)*gtSectors)
+		}
+		if err := out.padTo(dirAt[0]); err != nil {
+			return err
+		}
+		if err := out.write(putTable(dir)); err != nil {
+			return err
+		}
+	}
+	if err := out.padTo(overhead); err != nil {
+		return err
+	}
+
+	tables := make([]uint32, l.tables*gtEntries)
+	buf := make([]byte, grainBytes)
+	for {
+		index, ok, err := gs.nextData(buf)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		at := out.sector()
+		if at > math.MaxUint32 {
+			return fmt.Errorf("vmdk: file grows past the 2 TiB a grain table can address")
+		}
+		tables[index] = uint32(at)
+		if err := out.write(buf); err != nil {
+			return err
+		}
+	}
+
+	for _, at := range []uint64{rgt, gt} {
+		if err := out.patchTable(int64(at)*sectorSize, tables); err != nil {
+			return err
+		}
+	}
+	cid := o.CID
+	if cid == 0 {
+		cid = gs.cid()
+	}
+	if desc, err = descriptor(o, l.capSectors, cid); err != nil {
+		return err
+	}
+	return out.patch(descOffset*sectorSize, desc)
+}

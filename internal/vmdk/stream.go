@@ -1,0 +1,126 @@
+package vmdk
+
+import (
+	"encoding/binary"
+	"fmt"
+)
+
+// writeStream writes a streamOptimized extent:
+//
+//	header (gdOffset "at end") | descriptor | pad to sector 128 |
+//	{ grain marker + zlib data, padded to a sector }… then GT marker + GT, per grain table |
+//	GD marker + GD | footer marker + header copy with the real gdOffset | end-of-stream marker
+//
+// Grain tables without any grain are not written; their directory entry stays 0.
+func writeStream(out *output, gs *grainSource, l layout, o Options) error {
+	h := header{version: 3, flags: flagNewlineCheck | flagCompressed | flagMarkers, capacity: l.capSectors,
+		gdOffset: gdAtEnd, overhead: grainSectors, compressAlgo: compressDeflate}
+	desc, err := descriptor(o, l.capSectors, 0) // the CID is patched in at the end
+	if err != nil {
+		return err
+	}
+	if err := out.write(h.marshal()); err != nil {
+		return err
+	}
+	if err := out.write(desc); err != nil {
+		return err
+	}
+	if err := out.padTo(h.overhead); err != nil {
+		return err
+	}
+
+	gd := make([]uint32, l.tables)
+	gt := make([]uint32, gtEntries)
+	table, used := uint64(0), false // the grain table being filled, and whether it has grains
+	flushTable := func() error {
+		if !used {
+			return nil
+		}
+		if err := out.write(marker(markerGT, gtSectors)); err != nil {
+			return err
+		}
+		gd[table] = uint32(out.sector())
+		if err := out.write(putTable(gt)); err != nil {
+			return err
+		}
+		clear(gt)
+		used = false
+		return nil
+	}
+
+	c := newCompressor()
+	for {
+		batch, err := c.fill(gs)
+		if err != nil {
+			return err
+		}
+		if len(batch) == 0 {
+			break
+		}
+		if err := c.compress(batch); err != nil {
+			return err
+		}
+		for _, s := range batch {
+			if t := s.index / gtEntries; t != table {
+				if err := flushTable(); err != nil {
+					return err
+				}
+				table = t
+			}
+			if out.sector() > 0xffffffff {
+				return fmt.Errorf("vmdk: file grows past the 2 TiB a grain table can address")
+			}
+			gt[s.index%gtEntries], used = uint32(out.sector()), true
+			if err := writeGrain(out, s); err != nil {
+				return err
+			}
+		}
+	}
+	if err := flushTable(); err != nil {
+		return err
+	}
+
+	if err := out.write(marker(markerGD, l.gdSectors)); err != nil {
+		return err
+	}
+	h.gdOffset = out.sector()
+	if err := out.write(putTable(gd)); err != nil {
+		return err
+	}
+	if err := out.padTo(h.gdOffset + l.gdSectors); err != nil {
+		return err
+	}
+	if err := out.write(marker(markerFooter, 1)); err != nil {
+		return err
+	}
+	if err := out.write(h.marshal()); err != nil {
+		return err
+	}
+	if err := out.write(marker(markerEOS, 0)); err != nil {
+		return err
+	}
+
+	cid := o.CID
+	if cid == 0 {
+		cid = gs.cid()
+	}
+	if desc, err = descriptor(o, l.capSectors, cid); err != nil {
+		return err
+	}
+	return out.patch(descOffset*sectorSize, desc)
+}
+
+// writeGrain writes a grain marker (LBA, compressed length), the zlib data and the padding
+// to the next sector.
+func writeGrain(out *output, s *slot) error {
+	var m [12]byte
+	binary.LittleEndian.PutUint64(m[0:], s.index*grainSectors)
+	binary.LittleEndian.PutUint32(m[8:], uint32(s.comp.Len()))
+	if err := out.write(m[:]); err != nil {
+		return err
+	}
+	if err := out.write(s.comp.Bytes()); err != nil {
+		return err
+	}
+	return out.zeros((sectorSize - out.pos%sectorSize) % sectorSize)
+}

@@ -1,0 +1,73 @@
+package vmware
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/hcl/v2/hcldec"
+	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
+	"github.com/hashicorp/packer-plugin-sdk/template/config"
+	"github.com/hashicorp/packer-plugin-sdk/template/interpolate"
+	"github.com/mitchellh/mapstructure"
+)
+
+// pluginType names this post-processor to config.Decode (used in its
+// messages about deprecated options).
+const pluginType = "packer.post-processor.linuxkit-vmware"
+
+// PostProcessor is the Packer post-processor "linuxkit-vmware" (registered as
+// "vmware" in the plugin set). It makes a VMware VM from the linuxkit
+// builder's artifact on the configured target.
+//
+// Keep semantics: PostProcess returns keep=false and forceOverride=false, so
+// the template's keep_input_artifact alone decides whether the builder's files
+// are kept. If a post-processor fails, Packer destroys the builder's files.
+type PostProcessor struct {
+	config Config
+}
+
+var _ packersdk.PostProcessor = new(PostProcessor)
+
+// ConfigSpec returns the HCL2 schema of the configuration, generated from
+// Config by packer-sdc.
+func (p *PostProcessor) ConfigSpec() hcldec.ObjectSpec {
+	return p.config.FlatMapstructure().HCL2Spec()
+}
+
+// Configure decodes the template's configuration (interpolating it as every
+// Packer plugin does), applies the defaults and the
+// environment fallbacks, and validates everything that can be checked
+// without contacting vCenter or running vmrun. It reports every problem at
+// once.
+func (p *PostProcessor) Configure(raws ...interface{}) error {
+	var md mapstructure.Metadata
+	err := config.Decode(&p.config, &config.DecodeOpts{
+		Metadata:           &md,
+		PluginType:         pluginType,
+		Interpolate:        true,
+		InterpolateContext: &p.config.ctx,
+		InterpolateFilter:  &interpolate.RenderFilter{},
+	}, raws...)
+	if err != nil {
+		return fmt.Errorf("linuxkit-vmware: %w", err)
+	}
+	var errs *packersdk.MultiError
+	errs = packersdk.MultiErrorAppend(errs, p.config.Prepare(md.Keys)...)
+	if errs != nil && len(errs.Errors) > 0 {
+		return errs
+	}
+	return nil
+}
+
+// Config returns a copy of the configuration as Configure left it, with the
+// defaults known before an artifact exists applied.
+func (p *PostProcessor) Config() Config { return p.config }
+
+// PostProcess will create the VM from the artifact. This version configures
+// and validates every target but does not do the work yet: it returns an
+// error saying so, and never pretends to have succeeded. It returns
+// keep=false and forceOverride=false, so keep_input_artifact decides.
+func (p *PostProcessor) PostProcess(ctx context.Context, ui packersdk.Ui, source packersdk.Artifact) (packersdk.Artifact, bool, bool, error) {
+	return nil, false, false, fmt.Errorf(
+		"linuxkit-vmware: target %q is not implemented yet in this version of the plugin (see docs)", p.config.Target)
+}
