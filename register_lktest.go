@@ -29,8 +29,22 @@ type dumpPostProcessor struct {
 	Path string `mapstructure:"path"`
 }
 
+// flatDump is the HCL2 shape of dumpPostProcessor (what packer-sdc would generate).
+type flatDump struct {
+	Path *string `mapstructure:"path" cty:"path" hcl:"path"`
+}
+
+func (*flatDump) HCL2Spec() map[string]hcldec.Spec {
+	return map[string]hcldec.Spec{"path": &hcldec.AttrSpec{Name: "path", Type: cty.String, Required: true}}
+}
+
+// FlatMapstructure lets config.Decode read HCL2 values.
+func (p *dumpPostProcessor) FlatMapstructure() interface{ HCL2Spec() map[string]hcldec.Spec } {
+	return new(flatDump)
+}
+
 func (p *dumpPostProcessor) ConfigSpec() hcldec.ObjectSpec {
-	return hcldec.ObjectSpec{"path": &hcldec.AttrSpec{Name: "path", Type: cty.String, Required: true}}
+	return (&flatDump{}).HCL2Spec()
 }
 
 func (p *dumpPostProcessor) Configure(raws ...interface{}) error {
