@@ -27,15 +27,20 @@ func registerTestComponents(pps *plugin.Set) {
 
 type dumpPostProcessor struct {
 	Path string `mapstructure:"path"`
+	Note string `mapstructure:"note"`
 }
 
 // flatDump is the HCL2 shape of dumpPostProcessor (what packer-sdc would generate).
 type flatDump struct {
 	Path *string `mapstructure:"path" cty:"path" hcl:"path"`
+	Note *string `mapstructure:"note" cty:"note" hcl:"note"`
 }
 
 func (*flatDump) HCL2Spec() map[string]hcldec.Spec {
-	return map[string]hcldec.Spec{"path": &hcldec.AttrSpec{Name: "path", Type: cty.String, Required: true}}
+	return map[string]hcldec.Spec{
+		"path": &hcldec.AttrSpec{Name: "path", Type: cty.String, Required: true},
+		"note": &hcldec.AttrSpec{Name: "note", Type: cty.String},
+	}
 }
 
 // FlatMapstructure lets config.Decode read HCL2 values.
@@ -57,6 +62,7 @@ func (p *dumpPostProcessor) PostProcess(_ context.Context, _ packersdk.Ui, a pac
 		"id":         a.Id(),
 		"files":      a.Files(),
 		"string":     a.String(),
+		"note":       p.Note,
 	}
 	for _, k := range []string{"name", "spec_digest", "firmware", "vm_name", "vmx_path", "datacenter"} {
 		if v := a.State(k); v != nil {

@@ -57,9 +57,18 @@ variable "subformat" { type = string }
 variable "dump"      { type = string }
 variable "cache"     { type = string }
 variable "insecure"  { type = string }
+variable "use_data"  { type = bool }
+
+data "linuxkit" "e2e" {
+  spec_files          = ["${path.root}/specs/e2e.yml"]
+  cache_dir           = var.cache
+  pull                = var.pull
+  insecure_registries = [var.insecure]
+}
 
 source "linuxkit" "e2e" {
-  spec_files          = ["${path.root}/specs/e2e.yml"]
+  spec_files          = var.use_data ? [] : ["${path.root}/specs/e2e.yml"]
+  spec                = var.use_data ? data.linuxkit.e2e.yaml : ""
   output_name         = "lk"
   formats             = ["kernel+initrd", "tar", "iso-bios", "raw-bios", "vmdk"]
   vmdk_subformat      = var.subformat
@@ -72,7 +81,10 @@ source "linuxkit" "e2e" {
 
 build {
   sources = ["source.linuxkit.e2e"]
-  post-processor "linuxkit-dump" { path = var.dump }
+  post-processor "linuxkit-dump" {
+    path = var.dump
+    note = data.linuxkit.e2e.digest
+  }
 }
 `
 
@@ -97,13 +109,14 @@ func TestPackerBuildBoots(t *testing.T) {
 	p.WriteFile(t, "e2e.pkr.hcl", e2eTemplate)
 	cache := filepath.Join(p.Dir, "cache")
 
-	build := func(out, pull, subformat string) map[string]interface{} {
+	build := func(out, pull, subformat string, useData bool) map[string]interface{} {
 		t.Helper()
 		dump := filepath.Join(p.Dir, out+".json")
 		start := time.Now()
 		r := p.Run(t, "build", "-color=false",
 			"-var", "out="+out, "-var", "pull="+pull, "-var", "subformat="+subformat,
 			"-var", "dump="+dump, "-var", "cache="+cache, "-var", "insecure="+reg.Host,
+			"-var", fmt.Sprintf("use_data=%t", useData),
 			"e2e.pkr.hcl")
 		if r.ExitCode != 0 {
 			t.Fatalf("packer build (%s): exit %d\n%s", out, r.ExitCode, r.Output)
@@ -120,7 +133,7 @@ func TestPackerBuildBoots(t *testing.T) {
 		return state
 	}
 
-	a := build("out-a", "missing", "streamOptimized")
+	a := build("out-a", "missing", "streamOptimized", false)
 	dirA := filepath.Join(p.Dir, "out-a")
 	checkArtifactState(t, a, dirA)
 
@@ -140,8 +153,12 @@ func TestPackerBuildBoots(t *testing.T) {
 		checkProbe(t, b.name, out, nonce)
 	}
 
-	// The same pinned spec, another directory and time: byte-identical outputs.
-	build("out-b", "missing", "streamOptimized")
+	// The same spec pinned by the datasource, fed back as `spec`, another
+	// directory and time: the same id and byte-identical outputs.
+	b := build("out-b", "missing", "streamOptimized", true)
+	if b["id"] != a["id"] || b["note"] != a["id"] || a["note"] != a["id"] {
+		t.Errorf("ids: spec_files build %v, datasource-fed build %v, datasource digest %v", a["id"], b["id"], b["note"])
+	}
 	for _, name := range []string{"lk-kernel", "lk-initrd.img", "lk-cmdline", "lk.tar", "lk.iso", "lk-bios.img", "lk.vmdk", "lk.sha256"} {
 		x, y := readFile(t, filepath.Join(dirA, name)), readFile(t, filepath.Join(p.Dir, "out-b", name))
 		if x != y {
@@ -151,7 +168,7 @@ func TestPackerBuildBoots(t *testing.T) {
 
 	// Offline: registry stopped, pull = "never", served from the warm cache.
 	reg.Close()
-	c := build("out-c", "never", "monolithicSparse")
+	c := build("out-c", "never", "monolithicSparse", false)
 	if c["id"] != a["id"] {
 		t.Errorf("offline build id %v, want %v", c["id"], a["id"])
 	}

@@ -81,18 +81,33 @@ func resolveSpec(ctx context.Context, store *image.Store, s *spec.Spec) (*Resolv
 	if err != nil {
 		return nil, err
 	}
-	canonical, err := ps.Canonical()
-	if err != nil {
-		return nil, fmt.Errorf("serialising the pinned spec: %w", err)
-	}
+	// The pinned YAML names every source file by its absolute path, so it
+	// builds the same wherever it is fed back (data.linuxkit.x.yaml). The
+	// digest leaves source paths out and covers their contents instead, so it
+	// does not depend on where the checkout lives.
 	extra, err := sourceDigests(ps)
 	if err != nil {
 		return nil, err
 	}
+	anonymous := ps.Clone()
+	for i, f := range ps.Files {
+		if f.Source != "" {
+			f.Source = assemble.SourcePath(f)
+			anonymous.Files[i].Source = "(content digest)"
+		}
+	}
+	canonical, err := ps.Canonical()
+	if err != nil {
+		return nil, fmt.Errorf("serialising the pinned spec: %w", err)
+	}
+	forDigest, err := anonymous.Canonical()
+	if err != nil {
+		return nil, fmt.Errorf("serialising the pinned spec: %w", err)
+	}
 	r := &Resolved{
 		Spec:   ps,
 		YAML:   string(canonical),
-		Digest: spec.Digest(canonical, extra...),
+		Digest: spec.Digest(forDigest, extra...),
 		Images: map[string]string{},
 	}
 	for _, u := range uses {

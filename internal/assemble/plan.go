@@ -169,12 +169,12 @@ func file(s *spec.Spec, f *spec.File, ids spec.IDResolver) (rootfs.File, error) 
 		rf.Open = func() (io.ReadCloser, int64, error) {
 			fh, err := os.Open(path)
 			if err != nil {
-				return nil, 0, fmt.Errorf("source: %w", err)
+				return nil, 0, err
 			}
 			st, err := fh.Stat()
 			if err != nil {
 				fh.Close()
-				return nil, 0, fmt.Errorf("source: %w", err)
+				return nil, 0, err
 			}
 			if !st.Mode().IsRegular() {
 				fh.Close()
@@ -188,7 +188,8 @@ func file(s *spec.Spec, f *spec.File, ids spec.IDResolver) (rootfs.File, error) 
 
 // SourcePath is where a files[].source entry is read from: a relative source
 // resolves from the directory of the YAML file that named it, and a leading
-// "~/" means the user's home directory, as in linuxkit.
+// "~/" means the user's home directory, as in linuxkit. The result is
+// absolute, so a pinned spec that carries it builds from any directory.
 func SourcePath(f *spec.File) string {
 	src := f.Source
 	if src == "" || filepath.IsAbs(src) {
@@ -199,5 +200,9 @@ func SourcePath(f *spec.File) string {
 			return filepath.Join(home, src[2:])
 		}
 	}
-	return filepath.Join(f.BaseDir, src)
+	p := filepath.Join(f.BaseDir, src)
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
+	}
+	return p
 }

@@ -38,9 +38,13 @@ type Result struct {
 }
 
 // PluginBinary builds the plugin once per test process (with the lktest build
-// tag, which adds the test-only post-processor) and returns its path.
+// tag, which adds the test-only post-processor) and returns its path;
+// LINUXKIT_PLUGIN_BIN names a prebuilt one instead.
 func PluginBinary(t testing.TB) string {
 	t.Helper()
+	if bin := os.Getenv("LINUXKIT_PLUGIN_BIN"); bin != "" {
+		return bin // a prebuilt plugin (built with -tags lktest), e.g. from another worktree
+	}
 	pluginOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "lk-plugin-")
 		if err != nil {
