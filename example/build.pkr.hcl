@@ -1,4 +1,4 @@
-# packer build example/
+# packer build example/build.pkr.hcl
 # Pins every image with the data source, builds an ISO and a vmdk, and (optionally)
 # registers a vSphere template. Set the vSphere connection through VSPHERE_SERVER,
 # VSPHERE_USER and VSPHERE_PASSWORD (or GOVC_URL).

@@ -10,6 +10,7 @@
 // internal/desktop, govmomi in internal/vsphere, and it must not be imported by
 // any internal/* package (those never import the Packer SDK).
 //
-// Status: this version configures and validates every target; PostProcess
-// returns an error saying the work is not implemented yet.
+// Status: the desktop targets run (desktop.go and step_desktop_*.go); the
+// vsphere target is configured and validated, and PostProcess says plainly
+// that its work is not implemented yet.
 package vmware

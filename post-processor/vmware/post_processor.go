@@ -63,11 +63,19 @@ func (p *PostProcessor) Configure(raws ...interface{}) error {
 // defaults known before an artifact exists applied.
 func (p *PostProcessor) Config() Config { return p.config }
 
-// PostProcess will create the VM from the artifact. This version configures
-// and validates every target but does not do the work yet: it returns an
-// error saying so, and never pretends to have succeeded. It returns
+// PostProcess makes the VM from the artifact of the linuxkit builder. On the
+// desktop targets (fusion, workstation) it runs the desktop steps and returns
+// a *DesktopArtifact; target vsphere is not implemented in this version and
+// returns an error saying so, never pretending to have succeeded. It returns
 // keep=false and forceOverride=false, so keep_input_artifact decides.
 func (p *PostProcessor) PostProcess(ctx context.Context, ui packersdk.Ui, source packersdk.Artifact) (packersdk.Artifact, bool, bool, error) {
+	if p.config.IsDesktop() {
+		a, err := p.runDesktop(ctx, ui, source)
+		if err != nil {
+			return nil, false, false, fmt.Errorf("linuxkit-vmware (target %q): %w", p.config.Target, err)
+		}
+		return a, false, false, nil
+	}
 	return nil, false, false, fmt.Errorf(
 		"linuxkit-vmware: target %q is not implemented yet in this version of the plugin (see docs)", p.config.Target)
 }

@@ -1,0 +1,157 @@
+package vmware
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+
+	"github.com/hashicorp/packer-plugin-sdk/multistep"
+)
+
+// stepDesktopBootMedia copies the artifact's boot medium (the vmdk or the
+// ISO) into the VM folder, so the VM never runs from the builder's files: a
+// rebuild then cannot corrupt a running VM, and deleting the builder's files
+// (keep_input_artifact = false) cannot break it. The copy keeps the file's
+// name, which a monolithicSparse vmdk also carries in its descriptor.
+type stepDesktopBootMedia struct{}
+
+func (s *stepDesktopBootMedia) Run(ctx context.Context, state multistep.StateBag) multistep.StepAction {
+	r, ui := desktopState(state)
+	name := filepath.Base(r.bootSrc)
+	ui.Say(fmt.Sprintf("Copying the boot %s %s into %s...", r.bootMedia, name, r.dir))
+	if err := copyFileInto(ctx, r.bootSrc, filepath.Join(r.dir, name)); err != nil {
+		return desktopHalt(state, fmt.Errorf("copying the boot %s: %w", r.bootMedia, err))
+	}
+	r.bootFile = name
+	return multistep.ActionContinue
+}
+
+// Cleanup has nothing to do: the folder step removes the whole VM folder.
+func (s *stepDesktopBootMedia) Cleanup(multistep.StateBag) {}
+
+// copyFileInto streams src to dst through a temporary file beside dst, so dst
+// is either absent or complete. A cancelled ctx stops the copy.
+func copyFileInto(ctx context.Context, src, dst string) (err error) {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err = io.Copy(tmp, ctxReader{ctx, in}); err != nil {
+		return fmt.Errorf("%s → %s: %w", src, dst, err)
+	}
+	if err = tmp.Chmod(0o644); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), dst)
+}
+
+// ctxReader ends a long copy once ctx is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+// vmdkCreateType finds the descriptor's createType line.
+var vmdkCreateType = regexp.MustCompile(`(?m)^\s*createType\s*=\s*"([^"]*)"`)
+
+// Layout of a hosted sparse extent header (VMware's "Virtual Disk Format
+// 1.1"): magic "KDMV", then little-endian fields; these are the offsets of
+// the two this step reads.
+const (
+	vmdkHeaderSize       = 512
+	vmdkDescOffsetField  = 28 // uint64, in sectors
+	vmdkDescSizeField    = 36 // uint64, in sectors
+	vmdkMaxDescriptorLen = 64 << 10
+)
+
+// checkDesktopVMDK accepts a monolithicSparse vmdk, the one-file format
+// Fusion and Workstation run, and refuses anything else with what to do.
+func checkDesktopVMDK(path string) error {
+	createType, err := vmdkSubformat(path)
+	if err != nil {
+		return fmt.Errorf("boot_media \"disk\": %w", err)
+	}
+	switch createType {
+	case "monolithicSparse":
+		return nil
+	case "streamOptimized":
+		return fmt.Errorf("boot_media \"disk\": %s is a streamOptimized vmdk, which only vSphere imports; "+
+			"Fusion and Workstation run monolithicSparse disks: set vmdk_subformat = \"monolithicSparse\" "+
+			"(the default) in the linuxkit source, or boot_media = \"iso\"", path)
+	}
+	return fmt.Errorf("boot_media \"disk\": %s is a %q vmdk; this post-processor copies one-file monolithicSparse disks only", path, createType)
+}
+
+// vmdkSubformat returns the createType of the vmdk at path, read from the
+// descriptor a sparse extent embeds. It reads at most a header and a 64 KiB
+// descriptor.
+func vmdkSubformat(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	hdr := make([]byte, vmdkHeaderSize)
+	if _, err := io.ReadFull(f, hdr); err != nil {
+		return "", fmt.Errorf("%s: reading the vmdk header: %w", path, err)
+	}
+	if !bytes.Equal(hdr[:4], []byte("KDMV")) {
+		if bytes.HasPrefix(hdr, []byte("# Disk DescriptorFile")) {
+			return descriptorCreateType(path, hdr)
+		}
+		return "", fmt.Errorf("%s is not a sparse vmdk (no KDMV magic)", path)
+	}
+	off := binary.LittleEndian.Uint64(hdr[vmdkDescOffsetField:])
+	size := binary.LittleEndian.Uint64(hdr[vmdkDescSizeField:])
+	if off == 0 || size == 0 {
+		return "", fmt.Errorf("%s: the vmdk embeds no descriptor", path)
+	}
+	if size > vmdkMaxDescriptorLen/512 {
+		size = vmdkMaxDescriptorLen / 512
+	}
+	desc := make([]byte, size*512)
+	n, err := f.ReadAt(desc, int64(off)*512)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("%s: reading the vmdk descriptor: %w", path, err)
+	}
+	return descriptorCreateType(path, desc[:n])
+}
+
+// descriptorCreateType extracts createType from descriptor text.
+func descriptorCreateType(path string, desc []byte) (string, error) {
+	if i := bytes.IndexByte(desc, 0); i >= 0 {
+		desc = desc[:i]
+	}
+	m := vmdkCreateType.FindSubmatch(desc)
+	if m == nil {
+		return "", fmt.Errorf("%s: the vmdk descriptor has no createType", path)
+	}
+	return string(m[1]), nil
+}

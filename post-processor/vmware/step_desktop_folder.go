@@ -1,0 +1,140 @@
+package vmware
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/hashicorp/packer-plugin-sdk/multistep"
+)
+
+// stepDesktopFolder makes the VM's folder (output_directory). An existing
+// folder that is not empty is an error, unless Packer's -force is given: then
+// the folder is replaced, after a hard stop of any VM running from it. A
+// folder that holds the builder's files, or the working directory, is never
+// replaced. Cleanup removes the folder after a failure or a cancellation.
+type stepDesktopFolder struct {
+	created string // the folder this step made, removed on failure
+}
+
+func (s *stepDesktopFolder) Run(ctx context.Context, state multistep.StateBag) multistep.StepAction {
+	r, ui := desktopState(state)
+	dir, err := filepath.Abs(r.cfg.OutputDirectory)
+	if err != nil {
+		return desktopHalt(state, fmt.Errorf("output_directory: %w", err))
+	}
+	empty, err := dirEmpty(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+	case err != nil:
+		return desktopHalt(state, fmt.Errorf("output_directory: %w", err))
+	case empty:
+	case !r.cfg.PackerForce:
+		return desktopHalt(state, fmt.Errorf("output_directory %s already exists and is not empty; "+
+			"remove it, choose another output_directory, or run packer build -force to replace it", dir))
+	default:
+		if err := checkReplaceable(dir, r.in.Files); err != nil {
+			return desktopHalt(state, err)
+		}
+		ui.Say(fmt.Sprintf("Replacing %s (-force)...", dir))
+		if err := stopVMsIn(ctx, r, dir); err != nil {
+			return desktopHalt(state, err)
+		}
+		if err := os.RemoveAll(dir); err != nil {
+			return desktopHalt(state, fmt.Errorf("removing the old output_directory: %w", err))
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return desktopHalt(state, fmt.Errorf("output_directory: %w", err))
+	}
+	s.created = dir
+	r.dir = dir
+	ui.Say(fmt.Sprintf("Creating the VM %q in %s", r.cfg.VMName, dir))
+	return multistep.ActionContinue
+}
+
+// Cleanup removes the VM folder when the run failed or was cancelled. The
+// start step's cleanup, which runs first, has stopped the VM by then.
+func (s *stepDesktopFolder) Cleanup(state multistep.StateBag) {
+	if s.created == "" || !desktopFailed(state) {
+		return
+	}
+	_, ui := desktopState(state)
+	if err := os.RemoveAll(s.created); err != nil {
+		ui.Error(fmt.Sprintf("Removing the VM folder %s: %v", s.created, err))
+		return
+	}
+	ui.Say(fmt.Sprintf("Removed the VM folder %s", s.created))
+}
+
+// dirEmpty reports whether dir is an empty folder; a file is an error.
+func dirEmpty(dir string) (bool, error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return false, err
+	}
+	if !fi.IsDir() {
+		return false, fmt.Errorf("%s is a file, not a folder", dir)
+	}
+	_, err = f.Readdirnames(1)
+	if errors.Is(err, io.EOF) {
+		return true, nil
+	}
+	return false, err
+}
+
+// checkReplaceable refuses to remove a folder that -force must not take: the
+// file system root, the working directory or one of its parents, or a folder
+// holding one of the builder's files.
+func checkReplaceable(dir string, builderFiles []string) error {
+	wd, err := os.Getwd()
+	if err != nil {
+		return fmt.Errorf("output_directory: %w", err)
+	}
+	if dir == filepath.Dir(dir) || within(wd, dir) {
+		return fmt.Errorf("output_directory %s is the working directory or one of its parents; -force will not remove it", dir)
+	}
+	for _, f := range builderFiles {
+		abs, err := filepath.Abs(f)
+		if err == nil && within(abs, dir) {
+			return fmt.Errorf("output_directory %s holds the builder's file %s; -force will not remove it: "+
+				"give the VM a folder of its own", dir, f)
+		}
+	}
+	return nil
+}
+
+// within reports whether path is dir or lies under it.
+func within(path, dir string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// stopVMsIn hard-stops every running VM whose .vmx lies in dir, so -force
+// never deletes the disks of a running VM. vmrun list failing (no VMware
+// service running) means nothing runs.
+func stopVMsIn(ctx context.Context, r *desktopRun, dir string) error {
+	running, err := r.vmrun.List(ctx)
+	if err != nil {
+		vmrunLogf("vmrun list failed, assuming no VM runs from %s: %v", dir, err)
+		return nil
+	}
+	for _, vmx := range running {
+		if !within(vmx, dir) {
+			continue
+		}
+		if err := r.vmrun.Stop(ctx, vmx, true); err != nil {
+			return fmt.Errorf("-force: stopping the VM %s that runs from output_directory: %w", vmx, err)
+		}
+	}
+	return nil
+}
