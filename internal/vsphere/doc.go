@@ -1,0 +1,31 @@
+// Package vsphere is the engine behind the post-processor's vSphere target: a Driver over
+// govmomi that connects to vCenter, resolves where a VM goes, uploads files to a datastore,
+// creates a VM (from an ISO) or imports one (from a streamOptimized vmdk through a generated
+// OVF and an NFC lease), powers it on, waits for its IP, shuts it down, turns it into a
+// template or a content library item, and removes what a build created.
+//
+// Each file is one concept:
+//
+//   - connect.go: ConnectConfig, Connect, the SOAP session with keep-alive, the lazy vAPI
+//     (REST) session, Close;
+//   - find.go: FindPlacement turns the user's placement names into a Target;
+//   - upload.go: datastore uploads, the sha256 sidecar that lets a rebuild skip an unchanged
+//     file, FileInfo and DeleteFile;
+//   - vm.go: VMSpec and CreateVM, device by device; FindVM, ClearName, DestroyVM;
+//   - importvm.go: ImportVM, the OVF envelope written in Go and the NFC upload;
+//   - power.go, guest.go, info.go: power state, WaitForIP, Shutdown, Describe;
+//   - template.go, library.go: RemoveSerialPorts, MarkAsTemplate, PublishToLibrary;
+//   - cleanup.go: CleanupByBuildID and ReconnectAndCleanup, by the linuxkit.build-id tag;
+//   - retry.go, errors.go: transient-fault retries and the errors callers can test for.
+//
+// Every VM this package creates carries extraConfig linuxkit.build-id (BuildIDKey), so a
+// cleanup after a dropped connection can find exactly what one build made. Files are only
+// ever deleted when the caller names them; nothing is deleted by pattern.
+//
+// Passwords never appear in an error or a log line: Connect strips user information from
+// the server address and scrubs the password from every error it returns.
+//
+// The package must not import the Packer SDK, and it knows nothing about Packer's state bag
+// or UI: the steps in post-processor/vmware call it and report through ConnectConfig.Logf and
+// the progress callbacks. It does not build disks (internal/vmdk) or decide file names.
+package vsphere
