@@ -18,7 +18,15 @@ if [ -n "$k" ] && ls "$dest"/lib/modules/*/kernel/fs/overlayfs/overlay.ko >/dev/
   exit 0
 fi
 
-pkg=$(apt-cache depends linux-image-cloud-amd64 | sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-cloud-amd64\)$/\1/p' | head -n 1)
+resolve() {
+  apt-cache depends linux-image-cloud-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-cloud-amd64\)$/\1/p' | head -n 1
+}
+pkg=$(resolve)
+if [ -z "$pkg" ] && [ "$(id -u)" = 0 ]; then
+  echo "kernel.sh: apt lists lack linux-image-cloud-amd64; running apt-get update" >&2
+  apt-get update -qq >&2
+  pkg=$(resolve)
+fi
 if [ -z "$pkg" ]; then
   echo "kernel.sh: cannot resolve linux-image-cloud-amd64 to a versioned package (run apt-get update?)" >&2
   exit 1

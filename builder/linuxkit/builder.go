@@ -44,7 +44,7 @@ func (b *Builder) Run(ctx context.Context, ui packersdk.Ui, hook packersdk.Hook)
 	needsBoot := has(FormatISOBIOS) || has(FormatRawBIOS) || has(FormatVMDK)
 	steps := []multistep.Step{
 		&stepResolve{config: &c.SpecConfig},
-		&stepOutputDir{dir: c.OutputDir, force: c.PackerForce},
+		&stepOutputDir{dir: c.OutputDir, force: c.PackerForce, specFiles: c.SpecFiles},
 		&stepAssemble{config: &c.SpecConfig},
 	}
 	if needsBoot {

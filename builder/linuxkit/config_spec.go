@@ -132,5 +132,13 @@ func (c *SpecConfig) Load() (*spec.Spec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("merging specs: %w", err)
 	}
+	for i, v := range merged.Volumes {
+		if v.Format != "" && v.Format != "filesystem" {
+			errs = append(errs, fmt.Errorf("%s: volumes[%d].format: %q is not supported by this plugin yet; use \"filesystem\" (the default)", v.Pos, i, v.Format))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
 	return merged, nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/assemble"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/image"
@@ -16,7 +17,8 @@ import (
 // Resolved is a spec with every image pinned to a digest: what the datasource
 // returns and what the builder builds.
 type Resolved struct {
-	Spec   *spec.Spec        // merged and pinned
+	Spec   *spec.Spec        // merged and pinned; files[].source absolute
+	Public *spec.Spec        // Spec with each source reduced to its base name: what metadata files show
 	YAML   string            // canonical pinned YAML
 	Digest string            // sha256:… of YAML and of every files[].source content
 	Kernel string            // pinned kernel reference ("" without a kernel)
@@ -83,8 +85,9 @@ func resolveSpec(ctx context.Context, store *image.Store, s *spec.Spec) (*Resolv
 	}
 	// The pinned YAML names every source file by its absolute path, so it
 	// builds the same wherever it is fed back (data.linuxkit.x.yaml). The
-	// digest leaves source paths out and covers their contents instead, so it
-	// does not depend on where the checkout lives.
+	// digest and the spec copies written into the image (files[].metadata)
+	// name a source by its base name only and the digest covers its content,
+	// so neither depends on where the checkout lives nor leaks host paths.
 	extra, err := sourceDigests(ps)
 	if err != nil {
 		return nil, err
@@ -93,7 +96,7 @@ func resolveSpec(ctx context.Context, store *image.Store, s *spec.Spec) (*Resolv
 	for i, f := range ps.Files {
 		if f.Source != "" {
 			f.Source = assemble.SourcePath(f)
-			anonymous.Files[i].Source = "(content digest)"
+			anonymous.Files[i].Source = filepath.Base(f.Source)
 		}
 	}
 	canonical, err := ps.Canonical()
@@ -106,6 +109,7 @@ func resolveSpec(ctx context.Context, store *image.Store, s *spec.Spec) (*Resolv
 	}
 	r := &Resolved{
 		Spec:   ps,
+		Public: anonymous,
 		YAML:   string(canonical),
 		Digest: spec.Digest(forDigest, extra...),
 		Images: map[string]string{},

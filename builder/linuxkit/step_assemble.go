@@ -37,7 +37,7 @@ func (s *stepAssemble) Run(ctx context.Context, state multistep.StateBag) multis
 	if err != nil {
 		return halt(state, err)
 	}
-	plan, err := assemble.Plan(r.Spec, store.Image, assemble.Options{ModTime: mtime})
+	plan, err := assemble.Plan(r.Spec, store.Image, assemble.Options{ModTime: mtime, Metadata: r.Public})
 	if err != nil {
 		return halt(state, err)
 	}

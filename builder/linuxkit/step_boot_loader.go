@@ -53,7 +53,7 @@ func (s *stepBootLoader) Run(ctx context.Context, state multistep.StateBag) mult
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		ui.Message(fmt.Sprintf("boot file %s from %s", n, files.Sources[n]))
+		ui.Say(fmt.Sprintf("boot file %s from %s", n, files.Sources[n]))
 	}
 	state.Put(stateBootFiles, files)
 	return multistep.ActionContinue

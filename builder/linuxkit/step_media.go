@@ -3,6 +3,7 @@ package linuxkit
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -41,6 +42,7 @@ func (s *stepMedia) Run(ctx context.Context, state multistep.StateBag) multistep
 		return halt(state, err)
 	}
 	kernel.Path, initrd.Path = media.KernelPath, media.InitrdPath
+	kernel.Open, initrd.Open = cancellable(ctx, kernel.Open), cancellable(ctx, initrd.Open)
 	iso := media.ISOOptions{
 		VolumeID: media.VolumeID(s.name),
 		ModTime:  plan.ModTime,
@@ -57,7 +59,7 @@ func (s *stepMedia) Run(ctx context.Context, state multistep.StateBag) multistep
 	switch s.format {
 	case FormatISOBIOS:
 		path = filepath.Join(out.dir, s.name+".iso")
-		write = func(f *os.File) error { return media.WriteISOBIOS(ctxWriter{ctx, f}, kernel, initrd, iso) }
+		write = func(f *os.File) error { return media.WriteISOBIOS(f, kernel, initrd, iso) }
 	case FormatRawBIOS:
 		path = filepath.Join(out.dir, s.name+"-bios.img")
 		write = func(f *os.File) error { return media.WriteRawBIOS(f, kernel, initrd, raw) }
@@ -83,15 +85,17 @@ func (s *stepMedia) Run(ctx context.Context, state multistep.StateBag) multistep
 
 func (s *stepMedia) Cleanup(multistep.StateBag) {}
 
-// ctxWriter stops a long write when the build is cancelled.
-type ctxWriter struct {
-	ctx context.Context
-	f   *os.File
-}
-
-func (c ctxWriter) Write(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
+// cancellable makes the reads of a medium's kernel and initrd stop when the
+// build is cancelled, so Ctrl-C does not wait for a whole disk to be written.
+func cancellable(ctx context.Context, open func() (io.ReadCloser, error)) func() (io.ReadCloser, error) {
+	return func() (io.ReadCloser, error) {
+		rc, err := open()
+		if err != nil {
+			return nil, err
+		}
+		return struct {
+			io.Reader
+			io.Closer
+		}{ctxReader{ctx, rc}, rc}, nil
 	}
-	return c.f.Write(p)
 }

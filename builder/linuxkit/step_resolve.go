@@ -26,7 +26,7 @@ func (s *stepResolve) Run(ctx context.Context, state multistep.StateBag) multist
 		return halt(state, err)
 	}
 	for _, w := range r.Spec.Warnings {
-		ui.Message("warning: " + w.Error())
+		ui.Say("warning: " + w.Error())
 	}
 	ui.Say(fmt.Sprintf("Spec digest %s (%d images)", r.Digest, len(r.Images)))
 	state.Put(stateResolved, r)
@@ -49,9 +49,9 @@ func pullProgress(ui packersdk.Ui) func(image.Progress) {
 		}
 		last[p.Ref] = time.Now()
 		if p.Total > 0 {
-			ui.Message(fmt.Sprintf("%s: %s of %s (%d%%)", p.Ref, humanBytes(p.Complete), humanBytes(p.Total), p.Complete*100/p.Total))
+			ui.Say(fmt.Sprintf("%s: %s of %s (%d%%)", p.Ref, humanBytes(p.Complete), humanBytes(p.Total), p.Complete*100/p.Total))
 		} else {
-			ui.Message(fmt.Sprintf("%s: %s", p.Ref, humanBytes(p.Complete)))
+			ui.Say(fmt.Sprintf("%s: %s", p.Ref, humanBytes(p.Complete)))
 		}
 	}
 }

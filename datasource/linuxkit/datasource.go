@@ -25,11 +25,13 @@ type Config struct {
 
 // DatasourceOutput is what `data.linuxkit.<name>` exposes.
 type DatasourceOutput struct {
-	// The merged spec with every image pinned as `ref@sha256:<digest>`.
-	// Feed it to the builder's `spec` to build exactly what was resolved.
+	// The merged spec with every image pinned as `repo@sha256:<digest>`
+	// and every `files[].source` made absolute. Feed it to the builder's
+	// `spec` to build exactly what was resolved.
 	YAML string `mapstructure:"yaml"`
-	// `sha256:…` of the canonical pinned spec; equal to the builder
-	// artifact's `Id()`.
+	// `sha256:…` of the canonical pinned spec (each `files[].source` named
+	// by its base name) and of every source file's content; equal to the
+	// builder artifact's `Id()`, independent of where the checkout lives.
 	Digest string `mapstructure:"digest"`
 	// The pinned kernel image reference.
 	Kernel string `mapstructure:"kernel"`

@@ -24,6 +24,11 @@ type Options struct {
 	// ModTime is the mtime of every entry the build creates; zero means
 	// rootfs.DefaultModTime (linuxkit's 2017-04-18T16:30:00Z).
 	ModTime time.Time
+	// Metadata is the spec that files with `metadata: yaml|json` receive;
+	// nil means the spec being planned. The builder passes a copy whose
+	// source paths are reduced to base names, so host paths never reach
+	// the image and the bytes do not depend on the build directory.
+	Metadata *spec.Spec
 }
 
 // Plan builds the rootfs plan of s. Every image reference is looked up with
@@ -82,8 +87,12 @@ func Plan(s *spec.Spec, images Images, opts Options) (*rootfs.Plan, error) {
 			p.Bundles = append(p.Bundles, b)
 		}
 	}
+	meta := opts.Metadata
+	if meta == nil {
+		meta = s
+	}
 	for i, f := range s.Files {
-		rf, err := file(s, f, ids)
+		rf, err := file(meta, f, ids)
 		if err != nil {
 			return nil, fmt.Errorf("files[%d] %s: %w", i, f.Path, err)
 		}
@@ -132,7 +141,8 @@ func bundle(s *spec.Spec, section string, index int, entry *spec.Image, images I
 	}, nil
 }
 
-func file(s *spec.Spec, f *spec.File, ids spec.IDResolver) (rootfs.File, error) {
+// file translates one files entry; meta is the spec a metadata entry receives.
+func file(meta *spec.Spec, f *spec.File, ids spec.IDResolver) (rootfs.File, error) {
 	rf := rootfs.File{Path: f.Path, Directory: f.Directory, Symlink: f.Symlink, Optional: f.Optional}
 	if f.Mode != "" {
 		mode, err := strconv.ParseInt(f.Mode, 8, 32)
@@ -159,7 +169,7 @@ func file(s *spec.Spec, f *spec.File, ids spec.IDResolver) (rootfs.File, error) 
 	case f.Contents != nil:
 		rf.Contents = []byte(*f.Contents)
 	case f.Metadata != "":
-		data, err := s.Metadata(f.Metadata)
+		data, err := meta.Metadata(f.Metadata)
 		if err != nil {
 			return rf, err
 		}

@@ -125,10 +125,10 @@ func TestCanonicalNormalizesRefsAndKeepsContents(t *testing.T) {
 	s := mustParse(t, "w.yml", string(readTestdata(t, "valid/wireguard.yml")))
 	c := canonical(t, s)
 	for _, want := range []string{
-		"image: docker.io/linuxkit/kernel:6.12.59\n",
-		"  - docker.io/linuxkit/init:b5506cc74a6812dc40982cacfd2f4328f8a4b12a\n",
-		"image: docker.io/library/nginx:1.13.8-alpine\n",
-		"PrivateKey = KG7EKkHDkp7THfW5mOXcZzo3RbGAjq+ARMfJGFm5G1s=",
+		"image: docker.io/lkvpn/kernel:6.6.80\n",
+		"  - docker.io/lkvpn/init:1.4.0\n",
+		"image: docker.io/library/busybox:1.36\n",
+		"PrivateKey = 4plkLolbjeIwZuXnaI40B5BfH0ZMgQcm31+2kvpaQj0=",
 		"createInRoot: true",
 	} {
 		if !strings.Contains(c, want) {

@@ -1,11 +1,8 @@
 package spec
 
 import (
-	"bufio"
 	"fmt"
-	"io"
 	"strconv"
-	"strings"
 )
 
 // IDResolver turns user and group names into numbers. OCIConfig and the
@@ -47,91 +44,6 @@ func (s *Spec) ContainerIDs() IDMap {
 		}
 	}
 	return m
-}
-
-// UserDB resolves users from a passwd table and groups from a group table,
-// e.g. parsed from an image's /etc/passwd and /etc/group.
-type UserDB struct {
-	Users  IDMap
-	Groups IDMap
-}
-
-// LookupUser returns the uid of a user.
-func (db UserDB) LookupUser(name string) (uint32, error) {
-	if id, ok := db.Users[name]; ok {
-		return id, nil
-	}
-	return 0, fmt.Errorf("unknown user %q", name)
-}
-
-// LookupGroup returns the gid of a group.
-func (db UserDB) LookupGroup(name string) (uint32, error) {
-	if id, ok := db.Groups[name]; ok {
-		return id, nil
-	}
-	return 0, fmt.Errorf("unknown group %q", name)
-}
-
-// Resolvers chains resolvers: a name is looked up in each in turn and the
-// first that knows it wins. A typical chain is the spec's ContainerIDs
-// (linuxkit's rule) then the image's UserDB.
-func Resolvers(rs ...IDResolver) IDResolver { return chain(rs) }
-
-type chain []IDResolver
-
-func (c chain) LookupUser(name string) (uint32, error) {
-	return c.lookup(name, IDResolver.LookupUser, "user")
-}
-
-func (c chain) LookupGroup(name string) (uint32, error) {
-	return c.lookup(name, IDResolver.LookupGroup, "group")
-}
-
-func (c chain) lookup(name string, fn func(IDResolver, string) (uint32, error), what string) (uint32, error) {
-	for _, r := range c {
-		if r == nil {
-			continue
-		}
-		if id, err := fn(r, name); err == nil {
-			return id, nil
-		}
-	}
-	return 0, fmt.Errorf("cannot find %s id: %s", what, name)
-}
-
-// ParsePasswd reads a passwd(5) table (name:password:uid:...). Malformed
-// lines, comments and blank lines are skipped; the first entry of a name
-// wins, as in getpwnam.
-func ParsePasswd(r io.Reader) (IDMap, error) { return parseIDTable(r, "passwd") }
-
-// ParseGroup reads a group(5) table (name:password:gid:members).
-func ParseGroup(r io.Reader) (IDMap, error) { return parseIDTable(r, "group") }
-
-func parseIDTable(r io.Reader, what string) (IDMap, error) {
-	m := IDMap{}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		f := strings.Split(line, ":")
-		if len(f) < 3 || f[0] == "" {
-			continue
-		}
-		id, err := strconv.ParseUint(f[2], 10, 32)
-		if err != nil {
-			continue
-		}
-		if _, dup := m[f[0]]; !dup {
-			m[f[0]] = uint32(id)
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read %s: %w", what, err)
-	}
-	return m, nil
 }
 
 // UID resolves a user id: nil, "" and "root" are 0 (as in linuxkit), a

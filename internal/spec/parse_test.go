@@ -98,75 +98,76 @@ func TestSSHDShape(t *testing.T) {
 		t.Fatalf("sections: init %d onboot %d services %d", len(s.Init), len(s.Onboot), len(s.Services))
 	}
 	sshd := s.Services[3]
-	if sshd.Name != "sshd" || sshd.BindsAdd == nil || (*sshd.BindsAdd)[0] != "/root/.ssh:/root/.ssh" || sshd.Binds != nil {
-		t.Errorf("sshd entry: %+v", sshd)
+	if sshd.Name != "openssh" || sshd.BindsAdd == nil || (*sshd.BindsAdd)[0] != "/etc/ssh/keys.d:/etc/ssh/keys.d:ro" || sshd.Binds != nil {
+		t.Errorf("openssh entry: %+v", sshd)
 	}
-	if got := *s.Onboot[1].Command; len(got) != 2 || got[1] != "-1" {
-		t.Errorf("rngd1 command = %q", got)
+	if got := *s.Onboot[1].Command; len(got) != 2 || got[1] != "--once" {
+		t.Errorf("entropy command = %q", got)
 	}
 	f := s.Files[0]
-	if f.Path != "root/.ssh/authorized_keys" || f.Source != "~/.ssh/id_rsa.pub" || !f.Optional || f.Mode != "0600" {
+	if f.Path != "etc/ssh/keys.d/operator" || f.Source != "~/.ssh/id_ed25519.pub" || !f.Optional || f.Mode != "0600" {
 		t.Errorf("file = %+v", f)
 	}
 	if f.BaseDir != "examples" {
 		t.Errorf("BaseDir = %q, want the directory of the YAML", f.BaseDir)
 	}
-	if f.Pos.Line != 30 || f.Pos.Path != "files[0]" {
+	if f.Pos.Line != 33 || f.Pos.Path != "files[0]" {
 		t.Errorf("file position = %+v", f.Pos)
 	}
-	if s.Kernel.Cmdline != "console=tty0 console=ttyS0 console=ttyAMA0 console=ttysclp0" {
+	if s.Kernel.Cmdline != "console=ttyS0,115200 quiet loglevel=3" {
 		t.Errorf("cmdline = %q", s.Kernel.Cmdline)
 	}
 }
 
 func TestVolumesShape(t *testing.T) {
 	s := mustParse(t, "volumes.yml", string(readTestdata(t, "valid/volumes.yml")))
-	if len(s.Volumes) != 2 || s.Volumes[0].Name != "blank" || s.Volumes[0].Image != "" || s.Volumes[1].Image != "alpine:3.21" {
+	if len(s.Volumes) != 2 || s.Volumes[0].Name != "cache" || s.Volumes[0].Image != "" || s.Volumes[0].ReadOnly ||
+		s.Volumes[1].Image != "lkexample/site-content:2024-11-30" || !s.Volumes[1].ReadOnly {
 		t.Fatalf("volumes = %+v %+v", s.Volumes[0], s.Volumes[1])
 	}
-	if s.Files[0].Metadata != "yaml" {
+	if s.Files[0].Metadata != "json" {
 		t.Errorf("metadata file = %+v", s.Files[0])
 	}
-	if got := s.Volume("alpine").MergedDir(); got != "/containers/volumes/alpine/merged" {
+	if got := s.Volume("site").MergedDir(); got != "/containers/volumes/site/merged" {
 		t.Errorf("MergedDir = %q", got)
 	}
-	nginx, err := s.ResolveVolumes(s.Services[2])
+	web, err := s.ResolveVolumes(s.Services[0])
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"/etc/resolv.conf:/etc/resolv.conf", "/containers/volumes/blank/merged:/blank", "/containers/volumes/alpine/merged:/alpine"}
-	if strings.Join(*nginx.Binds, " ") != strings.Join(want, " ") {
-		t.Errorf("resolved binds = %q", *nginx.Binds)
+	want := []string{"/etc/hosts:/etc/hosts", "/containers/volumes/site/merged:/usr/local/apache2/htdocs:ro", "/containers/volumes/cache/merged:/var/cache/site"}
+	if strings.Join(*web.Binds, " ") != strings.Join(want, " ") {
+		t.Errorf("resolved binds = %q", *web.Binds)
 	}
-	if (*s.Services[2].Binds)[1] != "blank:/blank" {
+	if (*s.Services[0].Binds)[1] != "site:/usr/local/apache2/htdocs:ro" {
 		t.Error("ResolveVolumes modified the spec")
 	}
 }
 
 func TestWireguardShape(t *testing.T) {
 	s := mustParse(t, "wireguard.yml", string(readTestdata(t, "valid/wireguard.yml")))
-	wg0 := s.Onboot[2]
-	if wg0.Net != "new" || wg0.Runtime == nil || wg0.Runtime.Interfaces == nil {
-		t.Fatalf("wg0 = %+v", wg0)
+	tun := s.Onboot[1]
+	if tun.Net != "new" || tun.Runtime == nil || tun.Runtime.Interfaces == nil {
+		t.Fatalf("tun-a = %+v", tun)
 	}
-	ifc := (*wg0.Runtime.Interfaces)[0]
-	if ifc != (Interface{Name: "wg0", Add: "wireguard", CreateInRoot: true}) {
+	ifc := (*tun.Runtime.Interfaces)[0]
+	if ifc != (Interface{Name: "wga", Add: "wireguard", CreateInRoot: true}) {
 		t.Errorf("interface = %+v", ifc)
 	}
-	if *wg0.Runtime.BindNS.Net != "/run/netns/wg0" {
-		t.Errorf("bindNS.net = %q", *wg0.Runtime.BindNS.Net)
+	if *tun.Runtime.BindNS.Net != "/run/netns/tun-a" {
+		t.Errorf("bindNS.net = %q", *tun.Runtime.BindNS.Net)
 	}
-	if s.Services[0].Net != "/run/netns/wg1" {
-		t.Errorf("getty net = %q", s.Services[0].Net)
+	if s.Services[0].Net != "/run/netns/tun-a" || s.Services[1].Net != "/run/netns/tun-b" {
+		t.Errorf("service nets = %q %q", s.Services[0].Net, s.Services[1].Net)
 	}
-	if c := *s.Files[0].Contents; !strings.HasPrefix(c, "[Interface]\nAddress = 192.168.2.1/24\n") {
+	if c := *s.Files[0].Contents; !strings.HasPrefix(c, "[Interface]\nPrivateKey = 4plkLolbjeIwZuXnaI40B5BfH0ZMgQcm31+2kvpaQj0=\n") {
 		t.Errorf("contents = %q", c)
 	}
 }
 
 func TestKernelUcode(t *testing.T) {
 	s := mustParse(t, "ucode.yml", string(readTestdata(t, "valid/ucode.yml")))
-	if s.Kernel.UCode == nil || *s.Kernel.UCode != "intel-ucode.cpio" || s.Kernel.Tar != nil {
+	if s.Kernel.UCode == nil || *s.Kernel.UCode != "intel-ucode.img" || s.Kernel.Tar != nil {
 		t.Errorf("kernel = %+v", s.Kernel)
 	}
 	s = mustParse(t, "arm.yml", "kernel:\n  image: linuxkit/kernel:6.12.59\n  ucode: \"\"\n  tar: none\n")

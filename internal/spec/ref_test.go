@@ -54,20 +54,20 @@ func TestImagesKeys(t *testing.T) {
 		refs[u.Key] = u.Ref
 	}
 	want := []string{
-		"kernel", "init/0", "init/1", "init/2", "init/3",
-		"onboot/000-sysctl", "onboot/001-dhcpcd", "onshutdown/000-shutdown",
-		"services/getty", "services/rngd", "services/nginx", "volumes/alpine",
+		"kernel", "init/0", "init/1", "init/2",
+		"onboot/000-netup", "onboot/001-warm-cache", "onshutdown/000-flush",
+		"services/static-site", "services/metrics", "volumes/site",
 	}
 	if !reflect.DeepEqual(keys, want) {
 		t.Errorf("keys = %q\nwant %q", keys, want)
 	}
-	if refs["onshutdown/000-shutdown"] != "docker.io/library/busybox:latest" || refs["kernel"] != "docker.io/linuxkit/kernel:6.12.59" {
+	if refs["onshutdown/000-flush"] != "docker.io/library/busybox:1.36" || refs["kernel"] != "docker.io/lkexample/kernel:6.6.80" {
 		t.Errorf("refs = %v", refs)
 	}
-	if got := BundleDir("onboot", 7, "dhcpcd"); got != "containers/onboot/007-dhcpcd" {
+	if got := BundleDir("onboot", 7, "netup"); got != "containers/onboot/007-netup" {
 		t.Errorf("BundleDir = %q", got)
 	}
-	if got := BundleDir("services", 7, "sshd"); got != "containers/services/sshd" {
+	if got := BundleDir("services", 7, "static-site"); got != "containers/services/static-site" {
 		t.Errorf("BundleDir = %q", got)
 	}
 }
@@ -83,7 +83,7 @@ func TestPin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !hasDigest(p.Kernel.Image) || !strings.HasPrefix(p.Kernel.Image, "docker.io/linuxkit/kernel:6.12.59@sha256:") {
+	if !hasDigest(p.Kernel.Image) || !strings.HasPrefix(p.Kernel.Image, "docker.io/lkexample/kernel:6.6.80@sha256:") {
 		t.Errorf("kernel = %q", p.Kernel.Image)
 	}
 	for _, u := range p.Images() {
@@ -91,7 +91,7 @@ func TestPin(t *testing.T) {
 			t.Errorf("%s not pinned: %s", u.Key, u.Ref)
 		}
 	}
-	if s.Kernel.Image != "linuxkit/kernel:6.12.59" {
+	if s.Kernel.Image != "lkexample/kernel:6.6.80" {
 		t.Error("Pin modified its receiver")
 	}
 	// Pinning is stable: pinning a pinned spec keeps it.
@@ -99,25 +99,25 @@ func TestPin(t *testing.T) {
 		t.Errorf("re-pin: %v", err)
 	}
 
-	delete(pinned, "docker.io/library/nginx:1.19.5-alpine")
-	delete(pinned, "docker.io/linuxkit/init:b5506cc74a6812dc40982cacfd2f4328f8a4b12a")
+	delete(pinned, "docker.io/library/httpd:2.4.62-alpine")
+	delete(pinned, "docker.io/lkexample/init:0.9.1")
 	_, err = s.Pin(pinned)
 	for _, want := range []string{
-		"v.yml:7:5: init[0]: image docker.io/linuxkit/init:b5506cc74a6812dc40982cacfd2f4328f8a4b12a has no pinned digest",
-		"v.yml:29:12: services[2].image: image docker.io/library/nginx:1.19.5-alpine has no pinned digest",
+		"v.yml:7:5: init[0]: image docker.io/lkexample/init:0.9.1 has no pinned digest",
+		"v.yml:20:12: services[0].image: image docker.io/library/httpd:2.4.62-alpine has no pinned digest",
 	} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v\nmissing %q", err, want)
 		}
 	}
-	if _, err := s.Pin(map[string]string{"docker.io/linuxkit/kernel:6.12.59": "not a digest"}); err == nil || !strings.Contains(err.Error(), "is not a reference with a sha256 digest") {
+	if _, err := s.Pin(map[string]string{"docker.io/lkexample/kernel:6.6.80": "not a digest"}); err == nil || !strings.Contains(err.Error(), "is not a reference with a sha256 digest") {
 		t.Errorf("bad pin value: %v", err)
 	}
 }
 
 func TestContainerIDs(t *testing.T) {
 	s := mustParse(t, "v.yml", string(readTestdata(t, "valid/volumes.yml")))
-	want := IDMap{"sysctl": 100, "dhcpcd": 101, "shutdown": 102, "getty": 103, "rngd": 104, "nginx": 105}
+	want := IDMap{"netup": 100, "warm-cache": 101, "flush": 102, "static-site": 103, "metrics": 104}
 	if got := s.ContainerIDs(); !reflect.DeepEqual(got, want) {
 		t.Errorf("ContainerIDs = %v, want %v", got, want)
 	}

@@ -3,7 +3,6 @@ package spec
 import (
 	"encoding/json"
 	"fmt"
-	"path"
 	"sort"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -111,72 +110,6 @@ func resolveRuntime(label, yaml *Runtime) *Runtime {
 // JSON writes [] like linuxkit.
 func orEmpty[T any](list []T) []T {
 	return append(make([]T, 0, len(list)), list...)
-}
-
-// Bundle describes where a container bundle sits in the root filesystem,
-// which decides the rootfs mounts runtime.json starts with.
-type Bundle struct {
-	// Dir is the bundle directory without a leading slash, e.g.
-	// "containers/services/sshd" (see BundleDir).
-	Dir string
-	// Readonly is config.json's root.readonly: the image is unpacked in
-	// Dir/rootfs and bind mounted; otherwise it is unpacked in Dir/lower
-	// and mounted as the lower layer of an overlay on a tmpfs.
-	Readonly bool
-	// SharedRoot, when set, is the ExtractDir of an earlier bundle of the
-	// same image: linuxkit unpacks an image once and mounts it from there.
-	SharedRoot string
-}
-
-// ExtractDir is where the image's files go (Dir/rootfs or Dir/lower), or
-// SharedRoot when the files are shared with another bundle.
-func (b Bundle) ExtractDir() string {
-	if b.SharedRoot != "" {
-		return b.SharedRoot
-	}
-	if b.Readonly {
-		return path.Join(b.Dir, "rootfs")
-	}
-	return path.Join(b.Dir, "lower")
-}
-
-// RootfsMounts are the mounts linuxkit's init performs to build the
-// container's root before the runtime.json mounts: a bind of ExtractDir on
-// Dir/rootfs when read-only, otherwise a tmpfs on Dir/tmp (remounted
-// private) and an overlay of ExtractDir with upper and work dirs in it.
-func (b Bundle) RootfsMounts() []specs.Mount {
-	root := "/" + path.Join(b.Dir, "rootfs")
-	if b.Readonly {
-		return []specs.Mount{{Source: "/" + b.ExtractDir(), Destination: root, Options: []string{"bind"}}}
-	}
-	tmp := "/" + path.Join(b.Dir, "tmp")
-	return []specs.Mount{
-		{Source: "tmpfs", Type: "tmpfs", Destination: tmp},
-		{Destination: tmp, Options: []string{"remount", "private"}},
-		{Source: "overlay", Type: "overlay", Destination: root, Options: []string{
-			"lowerdir=/" + b.ExtractDir(), "upperdir=" + tmp + "/upper", "workdir=" + tmp + "/work",
-		}},
-	}
-}
-
-// RuntimeJSON returns the runtime.json of a bundle: rt (as returned by
-// OCIConfig) with the bundle's RootfsMounts prepended to its mounts,
-// indented like linuxkit's. rt is not modified.
-func RuntimeJSON(rt *Runtime, b Bundle) ([]byte, error) {
-	if rt == nil {
-		rt = resolveRuntime(nil, nil)
-	}
-	out := *rt
-	mounts := b.RootfsMounts()
-	if rt.Mounts != nil {
-		mounts = append(mounts, *rt.Mounts...)
-	}
-	out.Mounts = &mounts
-	data, err := json.MarshalIndent(&out, "", "    ")
-	if err != nil {
-		return nil, fmt.Errorf("encode runtime.json for %s: %w", b.Dir, err)
-	}
-	return data, nil
 }
 
 // ConfigJSON returns config.json for an OCI spec, indented like linuxkit's.

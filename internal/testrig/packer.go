@@ -79,6 +79,9 @@ func NewPacker(t testing.TB) *Packer {
 			"PACKER_CACHE_DIR="+filepath.Join(home, "cache"),
 			"CHECKPOINT_DISABLE=1",
 			"PACKER_NO_COLOR=1",
+			// The host's docker credential helpers must not meddle with
+			// pulls from the loopback registry.
+			"DOCKER_CONFIG="+filepath.Join(home, "docker"),
 		),
 	}
 	if r := p.Run(t, "plugins", "install", "--path", plugin, PluginSource); r.ExitCode != 0 {

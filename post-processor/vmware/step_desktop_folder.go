@@ -18,7 +18,8 @@ import (
 // folder that holds the builder's files, or the working directory, is never
 // replaced. Cleanup removes the folder after a failure or a cancellation.
 type stepDesktopFolder struct {
-	created string // the folder this step made, removed on failure
+	created     string // the folder this step made, removed on failure
+	preexisting bool   // the folder existed (empty) before: emptied, not removed
 }
 
 func (s *stepDesktopFolder) Run(ctx context.Context, state multistep.StateBag) multistep.StepAction {
@@ -33,6 +34,7 @@ func (s *stepDesktopFolder) Run(ctx context.Context, state multistep.StateBag) m
 	case err != nil:
 		return desktopHalt(state, fmt.Errorf("output_directory: %w", err))
 	case empty:
+		s.preexisting = true
 	case !r.cfg.PackerForce:
 		return desktopHalt(state, fmt.Errorf("output_directory %s already exists and is not empty; "+
 			"remove it, choose another output_directory, or run packer build -force to replace it", dir))
@@ -67,6 +69,10 @@ func (s *stepDesktopFolder) Cleanup(state multistep.StateBag) {
 	if err := os.RemoveAll(s.created); err != nil {
 		ui.Error(fmt.Sprintf("Removing the VM folder %s: %v", s.created, err))
 		return
+	}
+	if s.preexisting {
+		// The user made this (empty) folder: empty it again, keep it.
+		_ = os.Mkdir(s.created, 0o755)
 	}
 	ui.Say(fmt.Sprintf("Removed the VM folder %s", s.created))
 }

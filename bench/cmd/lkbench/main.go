@@ -1,0 +1,231 @@
+// Command lkbench is `make bench` (DESIGN §7): on the same inputs it times
+// our engines (internal/initrd, internal/media, internal/vmdk, internal/rootfs)
+// beside the peer tools doing the same work (cpio+gzip/pigz, xorriso,
+// qemu-img, govc against vcsim), with the peak RSS of each, checks that
+// memory stays flat from 100 MiB to 1 GiB of layer content, prints a table
+// and writes bench/results.md.
+//
+// Our side runs in a child process of this program (`lkbench run OP ...`)
+// and, like every peer process, is started through bench/cmd/rssspawn, so
+// each peak RSS (rusage maxrss) is the operation's own. Every timing is the
+// median of -reps runs.
+//
+// Generated inputs are deterministic and cached in -work (bench/work, which
+// git ignores); outputs are removed once measured.
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+)
+
+// sections in the order they run; vsphere uploads what iso and vmdk wrote.
+var sectionNames = []string{"initrd", "iso", "vmdk", "memory", "vsphere"}
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == "run" {
+		if err := runChild(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "lkbench:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if err := mainErr(); err != nil {
+		fmt.Fprintln(os.Stderr, "lkbench:", err)
+		os.Exit(1)
+	}
+}
+
+func mainErr() error {
+	work := flag.String("work", "bench/work", "directory for generated inputs (cached) and outputs")
+	out := flag.String("out", "bench/results.md", `results file ("" for none)`)
+	reps := flag.Int("reps", 3, "repetitions of each timing (the median is reported)")
+	kernel := flag.String("kernel", "", "Linux kernel for the boot media (default: .cache/kernel/boot/vmlinuz-*)")
+	govc := flag.String("govc", "", "govc binary (default: PATH, then the tools cache)")
+	vcsim := flag.String("vcsim", "bin/vcsim", "vcsim binary (scripts/tools.sh builds it)")
+	only := flag.String("only", strings.Join(sectionNames, ","), "comma-separated sections to run")
+	root := flag.String("root", ".", "repository root")
+	spawn := flag.String("spawn", "", "rssspawn binary (default: go build ./bench/cmd/rssspawn into -work)")
+	lkvsphere := flag.String("lkvsphere", "", "lkvsphere binary (default: go build ./bench/cmd/lkvsphere into -work)")
+	flag.Parse()
+	if *reps < 1 {
+		return fmt.Errorf("-reps must be at least 1")
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(*work, 0o755); err != nil {
+		return err
+	}
+	if spawner, err = helper(*spawn, *root, *work, "rssspawn"); err != nil {
+		return err
+	}
+	vsBin, err := helper(*lkvsphere, *root, *work, "lkvsphere")
+	if err != nil {
+		return err
+	}
+	if rssDir, err = filepath.Abs(*work); err != nil {
+		return err
+	}
+	s := &suite{self: self, lkvsphere: vsBin, work: *work, reps: *reps, kernel: findKernel(*root, *kernel), govc: findGovc(*govc), vcsim: *vcsim}
+	want := map[string]bool{}
+	for _, n := range strings.Split(*only, ",") {
+		want[strings.TrimSpace(n)] = true
+	}
+	run := map[string]func() ([]Row, error){
+		"initrd":  s.initrdSection,
+		"iso":     s.isoSection,
+		"vmdk":    s.vmdkSection,
+		"memory":  s.flatSection,
+		"vsphere": s.vsphereSection,
+	}
+	start := time.Now()
+	var rows []Row
+	for _, name := range sectionNames {
+		if !want[name] {
+			continue
+		}
+		t := time.Now()
+		fmt.Fprintf(os.Stderr, "lkbench: %s...\n", name)
+		rs, err := run[name]()
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		fmt.Fprintf(os.Stderr, "lkbench: %s done in %s\n", name, time.Since(t).Round(time.Second))
+		rows = append(rows, rs...)
+	}
+	preamble := describe(s, time.Since(start))
+	fmt.Println()
+	writeText(os.Stdout, rows)
+	fmt.Println()
+	for _, p := range preamble {
+		fmt.Println("  " + p)
+	}
+	if *out == "" {
+		return nil
+	}
+	var b bytes.Buffer
+	writeMarkdown(&b, preamble, rows)
+	if err := os.WriteFile(*out, b.Bytes(), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "lkbench: wrote %s\n", *out)
+	return nil
+}
+
+// helper returns the absolute path of a helper binary: the flag's value,
+// else bench/cmd/NAME built into the work directory.
+func helper(flagValue, root, work, name string) (string, error) {
+	if flagValue != "" {
+		return filepath.Abs(flagValue)
+	}
+	p, err := filepath.Abs(filepath.Join(work, name))
+	if err != nil {
+		return "", err
+	}
+	b := exec.Command("go", "build", "-o", p, "./bench/cmd/"+name)
+	b.Dir, b.Stderr = root, os.Stderr
+	if err := b.Run(); err != nil {
+		return "", fmt.Errorf("build %s: %w", name, err)
+	}
+	return p, nil
+}
+
+// findKernel returns the kernel to put on the boot media: the flag, else
+// the newest .cache/kernel/boot/vmlinuz-* (scripts/kernel.sh), else "".
+func findKernel(root, flagValue string) string {
+	if flagValue != "" {
+		return flagValue
+	}
+	m, _ := filepath.Glob(filepath.Join(root, ".cache", "kernel", "boot", "vmlinuz-*"))
+	sort.Strings(m)
+	if len(m) == 0 {
+		return ""
+	}
+	return m[len(m)-1]
+}
+
+// govcVersion is the govmomi version of the govc that scripts/bench.sh builds
+// (bench/govc), the one our go.mod pins, so govc matches our vcsim.
+const govcVersion = "0.56.0"
+
+// findGovc returns the flag, else the copy scripts/bench.sh builds into the
+// tools cache, else govc on PATH, else "".
+func findGovc(flagValue string) string {
+	if flagValue != "" {
+		return flagValue
+	}
+	cache := os.Getenv("XDG_CACHE_HOME")
+	if cache == "" {
+		home, _ := os.UserHomeDir()
+		cache = filepath.Join(home, ".cache")
+	}
+	p := filepath.Join(cache, "packer-plugin-linuxkit", "govc-v"+govcVersion, "govc")
+	if fileSize(p) > 0 {
+		return p
+	}
+	if p, err := exec.LookPath("govc"); err == nil {
+		return p
+	}
+	return ""
+}
+
+// describe is the preamble of the report: when, where, with what, and how
+// to read the numbers.
+func describe(s *suite, took time.Duration) []string {
+	lines := []string{
+		fmt.Sprintf("Run %s UTC, %s, took %s.", time.Now().UTC().Format("2006-01-02 15:04"), host(), took.Round(time.Second)),
+		"Tools: " + strings.Join(toolVersions(s), "; ") + ".",
+		fmt.Sprintf("Times are the median of %d runs of the whole command (process start included, on both sides). RSS is the highest peak (rusage maxrss) over those runs, measured per process through bench/cmd/rssspawn, so each figure includes a floor of about 2 MiB (the spawner's own RSS, which Linux charges to the program it execs). Our side runs in a child process (`lkbench run`); a peer pipeline's RSS is the sum of its processes' peaks.", s.reps),
+		"MB/s is the operation's input (tree, kernel+initrd, disk capacity, layer content) per second, 10^6 bytes. time peer/ours > 1 means we are faster; size ours/peer < 1 means our output is smaller.",
+	}
+	if s.kernel != "" {
+		lines = append(lines, "Kernel: "+filepath.Base(s.kernel)+".")
+	}
+	return append(lines, s.notes...)
+}
+
+// host describes the machine.
+func host() string {
+	model := "unknown CPU"
+	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, l := range strings.Split(string(data), "\n") {
+			if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "model name" {
+				model = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	return fmt.Sprintf("%d CPUs (%s), %s", runtime.NumCPU(), model, runtime.Version())
+}
+
+// toolVersions returns the first line of each peer tool's version.
+func toolVersions(s *suite) []string {
+	tools := [][]string{{"xorriso", "-version"}, {"qemu-img", "--version"}, {"cpio", "--version"}, {"gzip", "--version"}, {"pigz", "--version"}}
+	if s.govc != "" {
+		tools = append(tools, []string{s.govc, "version"})
+	}
+	var out []string
+	for _, t := range tools {
+		b, err := exec.Command(t[0], t[1:]...).CombinedOutput()
+		line, _, _ := strings.Cut(strings.TrimSpace(string(b)), "\n")
+		line, _, _ = strings.Cut(line, " : ") // xorriso's banner
+		switch {
+		case err != nil && line == "":
+			line = filepath.Base(t[0]) + " unavailable"
+		case line == "govc 0.0.0" && strings.Contains(t[0], "govc-v"+govcVersion):
+			line = "govc built from govmomi v" + govcVersion + " (bench/govc)"
+		}
+		out = append(out, line)
+	}
+	return out
+}

@@ -1,0 +1,76 @@
+package linuxkit
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const minimalSpec = "kernel:\n  image: linuxkit/kernel:6.12.59\n"
+
+func TestPrepareDefaults(t *testing.T) {
+	var c Config
+	warns, err := c.Prepare(map[string]interface{}{"spec": minimalSpec, "packer_build_name": "web"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(warns) != 0 {
+		t.Errorf("warnings: %v", warns)
+	}
+	if c.OutputName != "web" || c.OutputDir != "output-web" || c.Arch != "amd64" || c.Pull != "missing" ||
+		c.VMDKSubformat != SubformatMonolithicSparse || len(c.Formats) != 1 || c.Formats[0] != FormatISOBIOS {
+		t.Errorf("defaults: %+v", c)
+	}
+}
+
+func TestPrepareErrors(t *testing.T) {
+	for name, tc := range map[string]struct {
+		raw  map[string]interface{}
+		want string
+	}{
+		"bare size":       {map[string]interface{}{"spec": minimalSpec, "formats": []string{"raw-bios"}, "disk_size": "1024"}, `disk_size`},
+		"unknown format":  {map[string]interface{}{"spec": minimalSpec, "formats": []string{"iso-efi"}}, `formats[0]: unknown format "iso-efi"`},
+		"twice":           {map[string]interface{}{"spec": minimalSpec, "formats": []string{"tar", "tar"}}, `formats[1]: "tar" is listed twice`},
+		"arm64 iso":       {map[string]interface{}{"spec": minimalSpec, "arch": "arm64", "formats": []string{"iso-bios"}}, `not available for arch arm64`},
+		"subformat":       {map[string]interface{}{"spec": minimalSpec, "vmdk_subformat": "flat"}, `vmdk_subformat`},
+		"pull":            {map[string]interface{}{"spec": minimalSpec, "pull": "sometimes"}, `pull:`},
+		"mirror path":     {map[string]interface{}{"spec": minimalSpec, "registry_mirrors": map[string]string{"docker.io": "https://m/x"}}, `registry_mirrors`},
+		"output path":     {map[string]interface{}{"spec": minimalSpec, "output_name": "a/b"}, `output_name`},
+		"missing file":    {map[string]interface{}{"spec_files": []string{"/nonexistent/x.yml"}}, `spec_files`},
+		"oci volume":      {map[string]interface{}{"spec": minimalSpec + "volumes:\n  - name: v\n    image: alpine\n    format: oci\n"}, `volumes[0].format`},
+		"spec field path": {map[string]interface{}{"spec": minimalSpec + "services:\n  - name: a\n    image: b\n    pid: bogus\n"}, `spec:6:10: services[0].pid`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var c Config
+			_, err := c.Prepare(tc.raw)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Prepare: %v, want an error containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestPrepareAcceptsUnknownDatasourceOutput(t *testing.T) {
+	var c Config
+	if _, err := c.Prepare(map[string]interface{}{"spec": "<unknown>"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCheckReplaceable(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "specs", "a.yml")
+	if err := os.MkdirAll(filepath.Dir(spec), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	for _, bad := range []string{".", dir, "specs", "/"} {
+		if err := checkReplaceable(bad, []string{spec}); err == nil {
+			t.Errorf("checkReplaceable(%q) allowed deleting it", bad)
+		}
+	}
+	if err := checkReplaceable("output-x", []string{spec}); err != nil {
+		t.Errorf("checkReplaceable(output-x): %v", err)
+	}
+}
