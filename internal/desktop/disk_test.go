@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/testrig"
 )
 
 // requireTool returns the path of an external tool, skipping the test when
@@ -15,10 +17,7 @@ func requireTool(t *testing.T, name string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is required in CI: %v", name, err)
-		}
-		t.Skipf("%s not found: %v", name, err)
+		testrig.Missing(t, "%s not found: %v", name, err)
 	}
 	return p
 }

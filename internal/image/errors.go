@@ -178,15 +178,6 @@ type MissingError struct {
 	Errs []*Error
 }
 
-// Refs returns the normalized references of the missing images.
-func (e *MissingError) Refs() []string {
-	refs := make([]string, len(e.Errs))
-	for i, ie := range e.Errs {
-		refs[i] = ie.Ref
-	}
-	return refs
-}
-
 // Error implements error.
 func (e *MissingError) Error() string {
 	parts := make([]string, len(e.Errs))

@@ -11,9 +11,7 @@
 //     relative symlink to its target, as linuxkit's initrd package does; entries under boot/
 //     (kernel, cmdline, ucode) can be diverted to the caller instead of the archive;
 //   - compression with klauspost/pgzip at a fixed block size, so the output bytes never depend
-//     on the core count or on the concurrency chosen;
-//   - the uncompressed early-microcode archive (WriteUCode) that the media writers prepend to
-//     the initrd.
+//     on the core count or on the concurrency chosen.
 //
 // Everything streams: memory stays bounded by the gzip block size times the concurrency, not
 // by the image size.

@@ -16,21 +16,12 @@ import (
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/testrig"
 )
 
-// missingPart skips the test, or fails it when CI=true (a CI run must never pass by skipping).
-func missingPart(t testing.TB, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("CI=true and a required test part is missing: "+format, args...)
-	}
-	t.Skipf("skipping: "+format+" (set CI=true to make this a failure)", args...)
-}
-
 // hostBootFiles returns the host's syslinux files (Debian: packages isolinux, syslinux-common).
 func hostBootFiles(t testing.TB) BootFiles {
 	t.Helper()
 	b, err := FindBootFiles("", nil)
 	if err != nil {
-		missingPart(t, "syslinux boot files: %v", err)
+		testrig.Missing(t, "syslinux boot files: %v", err)
 	}
 	return b
 }
@@ -115,7 +106,7 @@ func staticBusybox(t testing.TB) string {
 			return p
 		}
 	}
-	missingPart(t, "a static busybox (apt-get install busybox-static)")
+	testrig.Missing(t, "a static busybox (apt-get install busybox-static)")
 	return ""
 }
 
@@ -170,4 +161,22 @@ func buildInitrd(t testing.TB, marker string) string {
 	out := filepath.Join(dir, "initrd.img")
 	run(t, root, "sh", "-c", "find . | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 | gzip -n -9 > "+out)
 	return out
+}
+
+// isoSize returns the exact number of bytes WriteISOBIOS writes for these inputs.
+func isoSize(kernel, initrd ISOFile, opts ISOOptions) (int64, error) {
+	p, err := planBIOS(kernel, initrd, opts)
+	if err != nil {
+		return 0, err
+	}
+	return p.layout.size(), nil
+}
+
+// rawBIOSSize returns the size of the raw-bios disk WriteRawBIOS writes for these inputs.
+func rawBIOSSize(kernel, initrd ISOFile, opts RawOptions) (int64, error) {
+	p, err := planBIOS(kernel, initrd, opts.ISOOptions)
+	if err != nil {
+		return 0, err
+	}
+	return rawDiskSize(p.layout.size(), opts.DiskSize)
 }

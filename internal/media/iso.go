@@ -7,12 +7,14 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/epoch"
 )
 
 // DefaultModTime is the timestamp of every file and descriptor when ISOOptions.ModTime is zero:
-// LinuxKit's fixed build time, so the same inputs give the same bytes. Callers honouring
-// SOURCE_DATE_EPOCH pass that time instead.
-var DefaultModTime = time.Date(2017, 4, 18, 16, 30, 0, 0, time.UTC)
+// LinuxKit's fixed build time (internal/epoch), so the same inputs give the same bytes. Callers
+// honouring SOURCE_DATE_EPOCH pass that time instead.
+var DefaultModTime = epoch.LinuxKit
 
 // DefaultVolumeID is the volume identifier used when neither ISOOptions.VolumeID nor a name
 // gives one.
@@ -64,22 +66,13 @@ func VolumeID(name string) string {
 // WriteISOBIOS streams an isohybrid iso-bios image to w: isolinux boots the kernel with the
 // initrd, from a CD drive (El Torito) or from a disk (the isohdpfx MBR). The kernel and initrd are
 // read once, in order, straight into w; nothing is buffered or written twice, so w may be a pipe.
-// The size written equals ISOSize.
+// The size written is known before writing: it is the planned layout's size.
 func WriteISOBIOS(w io.Writer, kernel, initrd ISOFile, opts ISOOptions) error {
 	p, err := planBIOS(kernel, initrd, opts)
 	if err != nil {
 		return err
 	}
 	return p.write(w)
-}
-
-// ISOSize returns the exact number of bytes WriteISOBIOS writes for these inputs.
-func ISOSize(kernel, initrd ISOFile, opts ISOOptions) (int64, error) {
-	p, err := planBIOS(kernel, initrd, opts)
-	if err != nil {
-		return 0, err
-	}
-	return p.layout.size(), nil
 }
 
 // biosPlan is a fully laid-out iso-bios image, ready to stream.

@@ -175,7 +175,7 @@ func TestPlanRejects(t *testing.T) {
 		"huge file":     {ok, ISOFile{Path: "i", Size: 1 << 32, Open: ok.Open}, ISOOptions{Boot: boot}},
 		"bad time":      {ok, ok, ISOOptions{Boot: boot, ModTime: time.Date(1800, 1, 1, 0, 0, 0, 0, time.UTC)}},
 	} {
-		if _, err := ISOSize(tc.k, tc.i, tc.opts); err == nil {
+		if _, err := isoSize(tc.k, tc.i, tc.opts); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
 	}
@@ -200,32 +200,5 @@ func TestSourceSizeMismatch(t *testing.T) {
 	failing := ISOFile{Path: "gone", Size: 1, Open: func() (io.ReadCloser, error) { return nil, errors.New("vanished") }}
 	if err := WriteISOBIOS(io.Discard, ok, failing, ISOOptions{Boot: boot}); err == nil || !strings.Contains(err.Error(), "vanished") {
 		t.Errorf("open error lost: %v", err)
-	}
-}
-
-func TestConcat(t *testing.T) {
-	mk := func(s string) ISOFile {
-		return ISOFile{Path: s, Size: int64(len(s)), Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(s)), nil }}
-	}
-	c := Concat("ucode+initrd", mk("ucode-"), mk(""), mk("initrd"))
-	rc, err := c.Open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := io.ReadAll(rc)
-	if err != nil || string(got) != "ucode-initrd" || c.Size != 12 {
-		t.Errorf("Concat = %q (size %d), %v", got, c.Size, err)
-	}
-	rc.Close()
-
-	short := Concat("x", lyingFile(5, 3), mk("abc"))
-	rc, _ = short.Open()
-	if _, err := io.ReadAll(rc); err == nil {
-		t.Error("a short part went unnoticed")
-	}
-	long := Concat("x", lyingFile(3, 5), mk("abc"))
-	rc, _ = long.Open()
-	if _, err := io.ReadAll(rc); err == nil {
-		t.Error("a long part went unnoticed")
 	}
 }

@@ -63,8 +63,8 @@ func TestISOReadByXorriso(t *testing.T) {
 	testrig.Require(t, "xorriso")
 	im := newTestImage(t)
 	k, i := isoFile(t, im.kernel), isoFile(t, im.initrd)
-	if want, err := ISOSize(k, i, im.opts); err != nil || want != im.size {
-		t.Fatalf("ISOSize = %d, %v; wrote %d bytes", want, err, im.size)
+	if want, err := isoSize(k, i, im.opts); err != nil || want != im.size {
+		t.Fatalf("isoSize = %d, %v; wrote %d bytes", want, err, im.size)
 	}
 	if im.size%(1<<20) != 0 {
 		t.Errorf("isohybrid image of %d bytes is not aligned to the 1 MiB cylinder", im.size)

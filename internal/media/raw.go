@@ -30,16 +30,6 @@ type RawOptions struct {
 	DiskSize int64
 }
 
-// RawBIOSSize returns the size of the raw-bios disk for these inputs: DiskSize when it is set and
-// large enough, else the default; an error says how big the disk must at least be.
-func RawBIOSSize(kernel, initrd ISOFile, opts RawOptions) (int64, error) {
-	p, err := planBIOS(kernel, initrd, opts.ISOOptions)
-	if err != nil {
-		return 0, err
-	}
-	return rawDiskSize(p.layout.size(), opts.DiskSize)
-}
-
 // rawDiskSize applies the DiskSize rules to an ISO of isoSize bytes.
 func rawDiskSize(isoSize, diskSize int64) (int64, error) {
 	if diskSize == 0 {

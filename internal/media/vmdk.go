@@ -16,7 +16,7 @@ type VMDKOptions struct {
 }
 
 // WriteVMDK streams the raw-bios disk for these inputs into a sparse VMDK of the raw disk's size
-// (RawBIOSSize), through internal/vmdk. Only the ISO part crosses the pipe: the VMDK writer treats
+// (as WriteRawBIOS would write it), through internal/vmdk. Only the ISO part crosses the pipe: the VMDK writer treats
 // the rest of the disk as zeros and stores no grains for it.
 func WriteVMDK(dst io.WriteSeeker, kernel, initrd ISOFile, opts VMDKOptions) error {
 	p, err := planBIOS(kernel, initrd, opts.ISOOptions)

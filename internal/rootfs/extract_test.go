@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/testrig"
 )
 
 // needTool finds an external tool: missing, the test is skipped, or fails
@@ -19,10 +21,7 @@ func needTool(t *testing.T, name string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is required: %v", name, err)
-		}
-		t.Skipf("%s not installed: %v", name, err)
+		testrig.Missing(t, "%s not installed: %v", name, err)
 	}
 	return p
 }
@@ -70,7 +69,7 @@ func snapshot(t *testing.T, root, skip string) map[string]string {
 func TestGNUTarExtractionStaysInside(t *testing.T) {
 	tarBin := needTool(t, "tar")
 	if v, err := exec.Command(tarBin, "--version").Output(); err != nil || !strings.Contains(string(v), "GNU tar") {
-		t.Skipf("not GNU tar: %s %v", v, err)
+		testrig.Missing(t, "GNU tar (%s is %q: %v)", tarBin, v, err)
 	}
 	outer := t.TempDir()
 	hostile := imageOf(t,

@@ -59,7 +59,7 @@ func TestKernelLayout(t *testing.T) {
 			t.Fatal(err)
 		}
 		io := readOut(t, initrd.Bytes())
-		if !io.has("boot") || io.has(BootKernel) || io.has(BootCmdline) || io.has(BootUCode) || !io.has("lib/modules/6.1/modules.dep") {
+		if io.has("boot") || io.has(BootKernel) || io.has(BootCmdline) || io.has(BootUCode) || !io.has("lib/modules/6.1/modules.dep") {
 			t.Errorf("initrd tar: %v", io.order)
 		}
 		for name, body := range map[string]string{BootKernel: "KERNEL", BootUCode: "UCODE", "lib/modules/6.1/modules.dep": "dep"} {

@@ -8,11 +8,14 @@ import (
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/epoch"
 )
 
 // DefaultModTime is LinuxKit's fixed modification time for every entry it
-// creates (2017-04-18T16:30:00Z). A Plan with a zero ModTime uses it.
-var DefaultModTime = time.Date(2017, time.April, 18, 16, 30, 0, 0, time.UTC)
+// creates (2017-04-18T16:30:00Z, internal/epoch). A Plan with a zero ModTime
+// uses it.
+var DefaultModTime = epoch.LinuxKit
 
 // Paths of the boot files inside the tree, where LinuxKit puts them. The
 // kernel+initrd and boot-media outputs take them out of the filesystem.

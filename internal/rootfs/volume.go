@@ -5,7 +5,9 @@ import "fmt"
 // volumes lays out each volume as LinuxKit does:
 // containers/volumes/<name>/lower holds the image (with the same fix-ups as
 // init, resolv.conf symlink included) or its OCI layout, tmp and merged are
-// empty mount points.
+// empty mount points. The same layout is hard-coded in internal/spec
+// (VolumesDir and Volume.MergedDir, the bind sources it rewrites): keep the
+// two in step; rootfs does not import spec.
 func (ix *indexer) volumes(g *tree, vols []Volume) error {
 	for _, v := range vols {
 		where := fmt.Sprintf("volume %q", v.Name)

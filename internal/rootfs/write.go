@@ -29,8 +29,9 @@ func (t *Tree) WriteTar(ctx context.Context, w io.Writer) error {
 }
 
 // WriteInitrdTar writes what goes into the initrd: the filesystem without
-// anything below boot/ (LinuxKit drops it: the kernel, cmdline and ucode
-// travel beside the initrd; read them with Open).
+// the boot/ directory and anything below it (LinuxKit drops every entry
+// named boot/…: the kernel, cmdline and ucode travel beside the initrd; read
+// them with Open).
 func (t *Tree) WriteInitrdTar(ctx context.Context, w io.Writer) error {
 	return t.write(ctx, w, true)
 }
@@ -50,6 +51,9 @@ func (t *Tree) write(ctx context.Context, w io.Writer, skipBoot bool) error {
 	err := walk(t.g.root, "", func(n *node, p string) (bool, error) {
 		if err := ctx.Err(); err != nil {
 			return false, err
+		}
+		if skipBoot && p == "boot" && n.typ == tar.TypeDir {
+			return false, nil // linuxkit drops "boot/" itself too
 		}
 		if n.typ == tar.TypeReg && (n.ino.inLayer() || n.ino.open != nil) {
 			j := jobs[n.ino]
@@ -76,7 +80,7 @@ func (t *Tree) write(ctx context.Context, w io.Writer, skipBoot bool) error {
 				return false, fmt.Errorf("rootfs: writing %s: %w", p, err)
 			}
 		}
-		return !(skipBoot && p == "boot"), nil
+		return true, nil
 	})
 	if err != nil {
 		return err

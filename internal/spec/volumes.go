@@ -6,6 +6,9 @@ import (
 )
 
 // VolumesDir is where linuxkit puts volumes in the root filesystem.
+// internal/rootfs (volume.go) lays the same <name>/{lower,tmp,merged}
+// directories out on its own: keep the two in step. spec cannot import
+// rootfs (rootfs's tests import spec) and rootfs must not import spec.
 const VolumesDir = "/containers/volumes"
 
 // Dir is the volume's directory, /containers/volumes/<name>.

@@ -14,8 +14,10 @@ const PackerVersion = "1.16.0"
 // inCI reports whether a missing tool must fail the test rather than skip it.
 func inCI() bool { return os.Getenv("CI") == "true" }
 
-// missing skips the test, or fails it when CI=true: a CI run must never pass by skipping.
-func missing(t testing.TB, format string, args ...any) {
+// Missing skips the test, or fails it when CI=true: a CI run must never pass by skipping.
+// Every test that needs a part the host may lack (a tool, a file, a host layout) calls it
+// instead of t.Skip, so the rule lives in one place.
+func Missing(t testing.TB, format string, args ...any) {
 	t.Helper()
 	msg := fmt.Sprintf(format, args...)
 	if inCI() {
@@ -30,7 +32,7 @@ func Require(t testing.TB, tools ...string) {
 	t.Helper()
 	for _, tool := range tools {
 		if _, err := exec.LookPath(tool); err != nil {
-			missing(t, "tool %q not found on PATH (install it, e.g. with apt-get)", tool)
+			Missing(t, "tool %q not found on PATH (install it, e.g. with apt-get)", tool)
 		}
 	}
 }
@@ -65,7 +67,7 @@ func PackerBin(t testing.TB) string {
 		if isExecutable(p) {
 			return p
 		}
-		missing(t, "PACKER_BIN=%s is not an executable file", p)
+		Missing(t, "PACKER_BIN=%s is not an executable file", p)
 	}
 	candidates := []string{filepath.Join(RepoRoot(t), "bin", "packer")}
 	if c := toolCache(); c != "" {
@@ -76,7 +78,7 @@ func PackerBin(t testing.TB) string {
 			return p
 		}
 	}
-	missing(t, "packer v%s not found in %v; build it with scripts/tools.sh (about 5 minutes cold) or set PACKER_BIN",
+	Missing(t, "packer v%s not found in %v; build it with scripts/tools.sh (about 5 minutes cold) or set PACKER_BIN",
 		PackerVersion, candidates)
 	return ""
 }

@@ -45,7 +45,7 @@ func staticBusybox(t testing.TB) string {
 		t.Fatalf("testrig: inspect %s: %v", p, err)
 	}
 	if dynamic {
-		missing(t, "%s is dynamically linked; install busybox-static", p)
+		Missing(t, "%s is dynamically linked; install busybox-static", p)
 	}
 	return p
 }

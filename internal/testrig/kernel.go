@@ -25,14 +25,14 @@ func Kernel(t testing.TB) string {
 		if isRegular(p) {
 			return p
 		}
-		missing(t, "LINUXKIT_TEST_KERNEL=%s is not a file; %s", p, kernelHint)
+		Missing(t, "LINUXKIT_TEST_KERNEL=%s is not a file; %s", p, kernelHint)
 	}
 	for _, dir := range kernelDirs(t) {
 		if k := newest(filepath.Join(dir, "boot", kernelGlob)); k != "" {
 			return k
 		}
 	}
-	missing(t, "no Debian cloud kernel (%s) found; %s", kernelGlob, kernelHint)
+	Missing(t, "no Debian cloud kernel (%s) found; %s", kernelGlob, kernelHint)
 	return ""
 }
 
@@ -46,7 +46,7 @@ func OverlayModule(t testing.TB) string {
 		if isRegular(p) {
 			return p
 		}
-		missing(t, "LINUXKIT_TEST_OVERLAY=%s is not a file; %s", p, kernelHint)
+		Missing(t, "LINUXKIT_TEST_OVERLAY=%s is not a file; %s", p, kernelHint)
 	}
 	k := Kernel(t)
 	version := KernelVersion(k)
@@ -59,7 +59,7 @@ func OverlayModule(t testing.TB) string {
 			return p
 		}
 	}
-	missing(t, "overlay.ko for kernel %s not found in %v; %s", version, candidates, kernelHint)
+	Missing(t, "overlay.ko for kernel %s not found in %v; %s", version, candidates, kernelHint)
 	return ""
 }
 

@@ -17,7 +17,8 @@ import (
 )
 
 // Epoch is the modification time of every fixture file and the images' creation time:
-// LinuxKit's fixed build time, so fixture digests never depend on when they were built.
+// LinuxKit's fixed build time, so fixture digests never depend on when they were built. It
+// repeats internal/epoch.LinuxKit on purpose: testrig imports no package of this module.
 var Epoch = time.Date(2017, 4, 18, 16, 30, 0, 0, time.UTC)
 
 // tree is the content of one deterministic layer, keyed by clean relative path. File content

@@ -42,7 +42,7 @@ func TestParseLdd(t *testing.T) {
 	out := "\tlinux-vdso.so.1 (0x00007ffd)\n\tlibc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x00007f)\n\t/lib64/ld-linux-x86-64.so.2 (0x00007f)\n"
 	libs, err := parseLdd(out)
 	if err != nil {
-		t.Skipf("host lacks the glibc paths of Debian amd64: %v", err)
+		Missing(t, "the glibc paths of Debian amd64: %v", err)
 	}
 	var paths []string
 	for _, l := range libs {
@@ -102,6 +102,9 @@ func TestQEMUArgs(t *testing.T) {
 }
 
 func TestImagesDeterministic(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the fixture images from the host kernel, runc and busybox: skipped in -short mode")
+	}
 	h := resolveParts(t)
 	a, err := buildInitImage(h)
 	if err != nil {
@@ -131,6 +134,9 @@ func TestImagesDeterministic(t *testing.T) {
 }
 
 func TestKernelImageLayout(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the kernel image from the host kernel: skipped in -short mode")
+	}
 	img := KernelImage(t)
 	files := listFiles(t, img)
 	if len(files) != 2 || files["kernel"] == nil || files["kernel.tar"] == nil {
@@ -174,6 +180,9 @@ func TestServiceImageLabel(t *testing.T) {
 }
 
 func TestRegistry(t *testing.T) {
+	if testing.Short() {
+		t.Skip("pushes the fixture images, built from the host kernel: skipped in -short mode")
+	}
 	reg := StartRegistry(t)
 	if !strings.HasPrefix(reg.Host, RegistryAddr+":") {
 		t.Fatalf("host %s", reg.Host)
@@ -266,6 +275,9 @@ func keys(m map[string][]byte) []string {
 // TestBootAndWaitEarlyExit boots the kernel without an initrd: it panics (no root), panic=-1
 // reboots and -no-reboot ends QEMU, so BootAndWait must fail fast with the log in the error.
 func TestBootAndWaitEarlyExit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("boots QEMU: skipped in -short mode")
+	}
 	kernel := Kernel(t)
 	start := time.Now()
 	out, err := BootAndWait(context.Background(), t, BootOptions{Kernel: kernel, MemoryMB: 256},
@@ -286,6 +298,9 @@ func TestBootAndWaitEarlyExit(t *testing.T) {
 
 // TestConsoleDeadline: WaitFor gives up at the deadline with the log, and Kill reaps QEMU.
 func TestConsoleDeadline(t *testing.T) {
+	if testing.Short() {
+		t.Skip("boots QEMU: skipped in -short mode")
+	}
 	c := Boot(t, BootOptions{Kernel: Kernel(t), MemoryMB: 256})
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()

@@ -24,6 +24,9 @@ import (
 // packed with the host's cpio and gzip, and booted in QEMU. Every marker checked below is
 // printed by a container's command and carries a per-test nonce, so the init cannot fake it.
 func TestFixturesBoot(t *testing.T) {
+	if testing.Short() {
+		t.Skip("boots QEMU: skipped in -short mode")
+	}
 	Require(t, "cpio", "gzip", "find", "sort")
 	kernel := Kernel(t)
 	start := time.Now()
