@@ -18,5 +18,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PACKER_BIN=${PACKER_BIN:-$PWD/bin/packer}
 echo "demo: building fixture images, a loopback registry, then packer build + QEMU boots (about a minute)"
-go test -count=1 -v -run 'TestPackerBuildBoots|TestPackerBuildFusion' ./builder/linuxkit/ ./post-processor/vmware/ 2>&1 \
+go build -tags lktest -o bin/packer-plugin-linuxkit-lktest .
+LINUXKIT_PLUGIN_BIN=$PWD/bin/packer-plugin-linuxkit-lktest go test -count=1 -v -run 'TestPackerBuildBoots|TestDesktopPackerBuild' ./builder/linuxkit/ ./post-processor/vmware/ 2>&1 \
   | grep -E '^(=== RUN|--- |PASS|FAIL|ok|\s+\S+\.go:[0-9]+:)' 
