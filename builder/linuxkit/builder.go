@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/packer-plugin-sdk/multistep/commonsteps"
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/assemble"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/media"
 )
 
@@ -74,7 +75,7 @@ func (b *Builder) Run(ctx context.Context, ui packersdk.Ui, hook packersdk.Hook)
 	if _, ok := state.GetOk(multistep.StateHalted); ok {
 		return nil, errors.New("build was halted")
 	}
-	r := state.Get(stateResolved).(*Resolved)
+	r := state.Get(stateResolved).(*assemble.Resolved)
 	out := state.Get(stateOutputs).(*outputs)
 	a := &Artifact{
 		Dir:        out.dir,

@@ -9,7 +9,7 @@ import (
 const (
 	stateConfig    = "config"
 	stateUI        = "ui"
-	stateResolved  = "resolved"   // *Resolved
+	stateResolved  = "resolved"   // *assemble.Resolved
 	stateBootFiles = "boot_files" // media.BootFiles
 	stateOutputs   = "outputs"    // *outputs
 )

@@ -28,7 +28,7 @@ type stepAssemble struct {
 
 func (s *stepAssemble) Run(ctx context.Context, state multistep.StateBag) multistep.StepAction {
 	ui := state.Get(stateUI).(packersdk.Ui)
-	r := state.Get(stateResolved).(*Resolved)
+	r := state.Get(stateResolved).(*assemble.Resolved)
 	store, err := image.New(s.config.StoreOptions())
 	if err != nil {
 		return halt(state, err)

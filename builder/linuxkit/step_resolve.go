@@ -21,7 +21,7 @@ type stepResolve struct {
 func (s *stepResolve) Run(ctx context.Context, state multistep.StateBag) multistep.StepAction {
 	ui := state.Get(stateUI).(packersdk.Ui)
 	ui.Say(fmt.Sprintf("Resolving images (pull = %s, cache %s)", s.config.Pull, s.config.CacheDir))
-	r, err := ResolveWith(ctx, s.config, pullProgress(ui))
+	r, err := Resolve(ctx, s.config, pullProgress(ui))
 	if err != nil {
 		return halt(state, err)
 	}

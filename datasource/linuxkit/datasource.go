@@ -8,6 +8,8 @@
 package linuxkit
 
 import (
+	"context"
+
 	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/hashicorp/packer-plugin-sdk/hcl2helper"
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
@@ -70,7 +72,7 @@ func (d *Datasource) Configure(raws ...interface{}) error {
 
 // Execute resolves every image to its digest and returns the pinned spec.
 func (d *Datasource) Execute() (cty.Value, error) {
-	out, err := lkbuilder.Resolve(&d.config.SpecConfig)
+	out, err := lkbuilder.Resolve(context.Background(), &d.config.SpecConfig, nil)
 	if err != nil {
 		return cty.NullVal(cty.EmptyObject), err
 	}

@@ -101,9 +101,10 @@ type Config struct {
 	// made a template or published. Defaults to `true`.
 	SerialLog *bool `mapstructure:"serial_log"`
 	// Desktop targets: the VM's folder (vmx, disks, console log); defaults to
-	// `output-<vm_name>-vmware`, and Packer's `-force` replaces it. vSphere:
-	// where a monolithicSparse vmdk is converted to streamOptimized before an
-	// import; defaults to the folder of the artifact's vmdk.
+	// `output-<vm_name>-vmware`, and Packer's `-force` replaces it. vSphere
+	// (`boot_media = "disk"`): where a raw-bios disk is converted to a
+	// temporary streamOptimized vmdk for the import (removed afterwards);
+	// defaults to the folder of the artifact's files.
 	OutputDirectory string `mapstructure:"output_directory"`
 	// Wait until the guest reports an IP address (VMware Tools or
 	// open-vm-tools must run in the image). On the desktop targets this uses

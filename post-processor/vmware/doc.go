@@ -10,7 +10,6 @@
 // internal/desktop, govmomi in internal/vsphere, and it must not be imported by
 // any internal/* package (those never import the Packer SDK).
 //
-// Status: the desktop targets run (desktop.go and step_desktop_*.go); the
-// vsphere target is configured and validated, and PostProcess says plainly
-// that its work is not implemented yet.
+// Status: the desktop targets run (desktop.go and step_desktop_*.go), and so
+// does the vsphere target (vsphere.go, step_vsphere_*.go, artifact_vsphere.go).
 package vmware

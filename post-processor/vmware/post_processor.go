@@ -65,9 +65,9 @@ func (p *PostProcessor) Config() Config { return p.config }
 
 // PostProcess makes the VM from the artifact of the linuxkit builder. On the
 // desktop targets (fusion, workstation) it runs the desktop steps and returns
-// a *DesktopArtifact; target vsphere is not implemented in this version and
-// returns an error saying so, never pretending to have succeeded. It returns
-// keep=false and forceOverride=false, so keep_input_artifact decides.
+// a *DesktopArtifact; on target vsphere it runs the vSphere steps and returns
+// a *VSphereArtifact. It returns keep=false and forceOverride=false, so
+// keep_input_artifact decides.
 func (p *PostProcessor) PostProcess(ctx context.Context, ui packersdk.Ui, source packersdk.Artifact) (packersdk.Artifact, bool, bool, error) {
 	if p.config.IsDesktop() {
 		a, err := p.runDesktop(ctx, ui, source)
@@ -76,6 +76,9 @@ func (p *PostProcessor) PostProcess(ctx context.Context, ui packersdk.Ui, source
 		}
 		return a, false, false, nil
 	}
-	return nil, false, false, fmt.Errorf(
-		"linuxkit-vmware: target %q is not implemented yet in this version of the plugin (see docs)", p.config.Target)
+	a, err := p.runVSphere(ctx, ui, source)
+	if err != nil {
+		return nil, false, false, fmt.Errorf("linuxkit-vmware (target %q): %w", p.config.Target, err)
+	}
+	return a, false, false, nil
 }

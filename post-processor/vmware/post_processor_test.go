@@ -105,6 +105,9 @@ power_on = false
 	wantErrors(t, err, `power_on is an option of target "vsphere" only`)
 }
 
+// TestPostProcessNotImplemented checks that no target says "not
+// implemented" any more: vsphere runs, and without an input artifact it
+// fails on that, returning no artifact, keep=false and forceOverride=false.
 func TestPostProcessNotImplemented(t *testing.T) {
 	cleanEnv(t)
 	for _, raw := range []map[string]interface{}{vsphereMinimal(nil)} { // the desktop targets: desktop_test.go
@@ -113,9 +116,8 @@ func TestPostProcessNotImplemented(t *testing.T) {
 			t.Fatal(err)
 		}
 		art, keep, force, err := p.PostProcess(context.Background(), packersdk.TestUi(t), nil)
-		want := `linuxkit-vmware: target "` + raw["target"].(string) + `" is not implemented yet in this version of the plugin (see docs)`
-		if err == nil || err.Error() != want {
-			t.Errorf("error = %v, want %q", err, want)
+		if err == nil || strings.Contains(err.Error(), "not implemented") || !strings.Contains(err.Error(), "no input artifact") {
+			t.Errorf("error = %v, want the missing input artifact named", err)
 		}
 		if art != nil || keep || force {
 			t.Errorf("PostProcess returned artifact %v, keep %v, forceOverride %v; want nil, false, false", art, keep, force)
