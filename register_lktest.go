@@ -64,7 +64,7 @@ func (p *dumpPostProcessor) PostProcess(_ context.Context, _ packersdk.Ui, a pac
 		"string":     a.String(),
 		"note":       p.Note,
 	}
-	for _, k := range []string{"name", "spec_digest", "firmware", "vm_name", "vmx_path", "datacenter"} {
+	for _, k := range []string{"name", "spec_digest", "firmware", "cmdline", "vm_name", "vmx_path", "datacenter"} {
 		if v := a.State(k); v != nil {
 			out[k] = fmt.Sprint(v)
 		}

@@ -20,6 +20,7 @@ const (
 	StateImages     = "images"      // map[string]string: component → pinned reference
 	StateFirmware   = "firmware"    // string: "bios"
 	StateBootFiles  = "boot_files"  // map[string]string: boot file name → sha256
+	StateCmdline    = "cmdline"     // string: the kernel command line the media boot with
 )
 
 // Artifact is what a linuxkit build produced: files in the output directory,
@@ -33,6 +34,7 @@ type Artifact struct {
 	Images     map[string]string // component → pinned reference
 	BootFiles  map[string]string // boot file name → sha256
 	Arch       string
+	Cmdline    string // kernel command line
 }
 
 // BuilderId returns BuilderID.
@@ -69,6 +71,8 @@ func (a *Artifact) State(name string) interface{} {
 		return "bios"
 	case StateBootFiles:
 		return a.BootFiles
+	case StateCmdline:
+		return a.Cmdline
 	case registryimage.ArtifactStateURI:
 		img, err := registryimage.FromArtifact(a,
 			registryimage.WithProvider("linuxkit"),

@@ -209,6 +209,9 @@ func checkProbe(t *testing.T, name, out, nonce string) {
 
 func checkArtifactState(t *testing.T, s map[string]interface{}, dir string) {
 	t.Helper()
+	if s["cmdline"] != "console=ttyS0 panic=-1 quiet" {
+		t.Errorf("cmdline state = %v", s["cmdline"])
+	}
 	if s["builder_id"] != "seed844b7c54.linuxkit" {
 		t.Errorf("builder_id = %v", s["builder_id"])
 	}

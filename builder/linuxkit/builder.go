@@ -11,6 +11,7 @@ import (
 
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/assemble"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/media"
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/rootfs"
 )
 
 // Builder is the Packer builder "linuxkit".
@@ -85,6 +86,9 @@ func (b *Builder) Run(ctx context.Context, ui packersdk.Ui, hook packersdk.Hook)
 		Formats:    out.formats,
 		Images:     r.Images,
 		Arch:       c.Arch,
+	}
+	if v, ok := state.GetOk(statePlan); ok {
+		a.Cmdline = assemble.Cmdline(v.(*rootfs.Plan))
 	}
 	if v, ok := state.GetOk(stateBootFiles); ok {
 		a.BootFiles = v.(media.BootFiles).Sums()

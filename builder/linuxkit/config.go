@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/packer-plugin-sdk/template/interpolate"
 
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/size"
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/vmdk"
 )
 
 // Output formats the builder writes; the names are linuxkit's.
@@ -29,8 +30,8 @@ var allFormats = []string{FormatKernelInitrd, FormatTar, FormatISOBIOS, FormatRa
 
 // VMDK subformats.
 const (
-	SubformatMonolithicSparse = "monolithicSparse"
-	SubformatStreamOptimized  = "streamOptimized"
+	SubformatMonolithicSparse = vmdk.MonolithicSparse
+	SubformatStreamOptimized  = vmdk.StreamOptimized
 )
 
 // Config is the configuration of the `linuxkit` builder.

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
-	"github.com/hashicorp/packer-plugin-sdk/multistep/commonsteps"
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 
 	vmwdesktop "github.com/seed844b7c54/packer-plugin-linuxkit/internal/desktop"
@@ -88,17 +87,8 @@ func (p *PostProcessor) runDesktop(ctx context.Context, ui packersdk.Ui, source 
 		&stepDesktopWaitIP{},
 		&stepDesktopStop{},
 	}
-	runner := commonsteps.NewRunner(steps, cfg.PackerConfig, ui)
-	runner.Run(ctx, state)
-
-	if v, ok := state.GetOk(stateDesktopError); ok {
-		return nil, v.(error)
-	}
-	if _, ok := state.GetOk(multistep.StateCancelled); ok {
-		return nil, errors.New("the build was cancelled")
-	}
-	if _, ok := state.GetOk(multistep.StateHalted); ok {
-		return nil, errors.New("the build was halted")
+	if err := runSteps(ctx, cfg.PackerConfig, ui, state, steps); err != nil {
+		return nil, err
 	}
 	return newDesktopArtifact(run), nil
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	registryimage "github.com/hashicorp/packer-plugin-sdk/packer/registry/image"
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/vmdk"
 )
 
 // TestDesktopFusionDisk runs the post-processor in process on a vmdk
@@ -80,7 +81,7 @@ func TestDesktopFusionDisk(t *testing.T) {
 	}
 	for name, size := range map[string]uint64{"demo-disk1.vmdk": 1 << 20, "demo-disk2.vmdk": 2 << 20} {
 		p := filepath.Join(out, name)
-		if ct, err := vmdkSubformat(p); err != nil || ct != "monolithicSparse" {
+		if ct, err := vmdk.Subformat(p); err != nil || ct != "monolithicSparse" {
 			t.Errorf("%s: createType %q, %v", name, ct, err)
 		}
 		if c := dtVMDKCapacity(t, p); c != size {

@@ -46,6 +46,10 @@ type artifactInput struct {
 	Firmware string
 	// Files are the artifact's files, as Files() returned them.
 	Files []string
+	// cmdline is the "cmdline" state (the kernel command line); hasCmdline
+	// says whether the builder published it.
+	cmdline    string
+	hasCmdline bool
 }
 
 // readArtifactInput decodes the state of source. It fails when the artifact
@@ -66,6 +70,12 @@ func readArtifactInput(source packersdk.Artifact) (*artifactInput, error) {
 				return nil, fmt.Errorf("input artifact state %q: %w", key, err)
 			}
 		}
+	}
+	if v := source.State("cmdline"); v != nil {
+		if err := mapstructure.WeakDecode(v, &in.cmdline); err != nil {
+			return nil, fmt.Errorf("input artifact state %q: %w", "cmdline", err)
+		}
+		in.hasCmdline = true
 	}
 	if v := source.State(inputStateFormats); v != nil {
 		if err := mapstructure.WeakDecode(v, &in.Formats); err != nil {
@@ -104,10 +114,13 @@ func (in *artifactInput) FormatNames() string {
 	return strings.Join(names, ", ")
 }
 
-// Cmdline returns the kernel command line the image boots with, read from
-// <name>-cmdline beside the kernel. ok is false when the artifact has no
-// kernel+initrd output, the only one that keeps that file.
+// Cmdline returns the kernel command line the image boots with: the
+// builder's "cmdline" state, else <name>-cmdline beside the kernel. ok is
+// false when neither exists.
 func (in *artifactInput) Cmdline() (cmdline string, ok bool, err error) {
+	if in.hasCmdline {
+		return in.cmdline, true, nil
+	}
 	kernel, found := in.Format(formatKernelInitrd)
 	if !found || in.Name == "" {
 		return "", false, nil

@@ -53,12 +53,13 @@ func TestReadArtifactInput(t *testing.T) {
 		}
 	}
 
-	in, err := readArtifactInput(&linuxkit.Artifact{OutputName: "b", SpecDigest: dtSpecDigest, Formats: map[string]string{"iso-bios": "/x/b.iso"}})
+	in, err := readArtifactInput(&linuxkit.Artifact{OutputName: "b", SpecDigest: dtSpecDigest, Formats: map[string]string{"iso-bios": "/x/b.iso"}, Cmdline: "console=ttyS0 quiet"})
 	if err != nil || in.Name != "b" || in.Formats["iso-bios"] != "/x/b.iso" || in.Firmware != "bios" {
 		t.Errorf("from the builder's Artifact: %+v, %v", in, err)
 	}
-	if _, ok, err := in.Cmdline(); ok || err != nil {
-		t.Errorf("Cmdline() without kernel+initrd: ok %v, err %v", ok, err)
+	// Without a kernel+initrd output the builder's "cmdline" state still says it.
+	if cmdline, ok, err := in.Cmdline(); !ok || err != nil || cmdline != "console=ttyS0 quiet" {
+		t.Errorf("Cmdline() from the cmdline state: %q, ok %v, err %v", cmdline, ok, err)
 	}
 
 	if _, err := readArtifactInput(nil); err == nil {

@@ -1,17 +1,15 @@
 package vmware
 
 import (
-	"bytes"
 	"context"
-	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
+
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/vmdk"
 )
 
 // stepDesktopBootMedia copies the artifact's boot medium (the vmdk or the
@@ -78,23 +76,11 @@ func (c ctxReader) Read(p []byte) (int, error) {
 	return c.r.Read(p)
 }
 
-// vmdkCreateType finds the descriptor's createType line.
-var vmdkCreateType = regexp.MustCompile(`(?m)^\s*createType\s*=\s*"([^"]*)"`)
-
-// Layout of a hosted sparse extent header (VMware's "Virtual Disk Format
-// 1.1"): magic "KDMV", then little-endian fields; these are the offsets of
-// the two this step reads.
-const (
-	vmdkHeaderSize       = 512
-	vmdkDescOffsetField  = 28 // uint64, in sectors
-	vmdkDescSizeField    = 36 // uint64, in sectors
-	vmdkMaxDescriptorLen = 64 << 10
-)
 
 // checkDesktopVMDK accepts a monolithicSparse vmdk, the one-file format
 // Fusion and Workstation run, and refuses anything else with what to do.
 func checkDesktopVMDK(path string) error {
-	createType, err := vmdkSubformat(path)
+	createType, err := vmdk.Subformat(path)
 	if err != nil {
 		return fmt.Errorf("boot_media \"disk\": %w", err)
 	}
@@ -109,49 +95,3 @@ func checkDesktopVMDK(path string) error {
 	return fmt.Errorf("boot_media \"disk\": %s is a %q vmdk; this post-processor copies one-file monolithicSparse disks only", path, createType)
 }
 
-// vmdkSubformat returns the createType of the vmdk at path, read from the
-// descriptor a sparse extent embeds. It reads at most a header and a 64 KiB
-// descriptor.
-func vmdkSubformat(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	hdr := make([]byte, vmdkHeaderSize)
-	if _, err := io.ReadFull(f, hdr); err != nil {
-		return "", fmt.Errorf("%s: reading the vmdk header: %w", path, err)
-	}
-	if !bytes.Equal(hdr[:4], []byte("KDMV")) {
-		if bytes.HasPrefix(hdr, []byte("# Disk DescriptorFile")) {
-			return descriptorCreateType(path, hdr)
-		}
-		return "", fmt.Errorf("%s is not a sparse vmdk (no KDMV magic)", path)
-	}
-	off := binary.LittleEndian.Uint64(hdr[vmdkDescOffsetField:])
-	size := binary.LittleEndian.Uint64(hdr[vmdkDescSizeField:])
-	if off == 0 || size == 0 {
-		return "", fmt.Errorf("%s: the vmdk embeds no descriptor", path)
-	}
-	if size > vmdkMaxDescriptorLen/512 {
-		size = vmdkMaxDescriptorLen / 512
-	}
-	desc := make([]byte, size*512)
-	n, err := f.ReadAt(desc, int64(off)*512)
-	if err != nil && !errors.Is(err, io.EOF) {
-		return "", fmt.Errorf("%s: reading the vmdk descriptor: %w", path, err)
-	}
-	return descriptorCreateType(path, desc[:n])
-}
-
-// descriptorCreateType extracts createType from descriptor text.
-func descriptorCreateType(path string, desc []byte) (string, error) {
-	if i := bytes.IndexByte(desc, 0); i >= 0 {
-		desc = desc[:i]
-	}
-	m := vmdkCreateType.FindSubmatch(desc)
-	if m == nil {
-		return "", fmt.Errorf("%s: the vmdk descriptor has no createType", path)
-	}
-	return string(m[1]), nil
-}

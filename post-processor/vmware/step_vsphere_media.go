@@ -211,7 +211,7 @@ func vsphereBootSource(bootMedia string, in *artifactInput) (media, src string, 
 		return bootMedia, iso, false, nil
 	case "disk":
 		if hasVMDK {
-			sub, err := vmdkSubformat(vmdkPath)
+			sub, err := vmdk.Subformat(vmdkPath)
 			if err != nil {
 				return "", "", false, fmt.Errorf("boot_media \"disk\": %w", err)
 			}
