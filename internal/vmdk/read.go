@@ -17,9 +17,9 @@ var createTypeRE = regexp.MustCompile(`(?m)^\s*createType\s*=\s*"([^"]*)"`)
 // 1.1"): magic "KDMV", then little-endian fields; these are the offsets of
 // the two Subformat reads.
 const (
-	headerReadSize       = 512
-	descOffsetField  = 28 // uint64, in sectors
-	descSizeField    = 36 // uint64, in sectors
+	headerReadSize    = 512
+	descOffsetField   = 28 // uint64, in sectors
+	descSizeField     = 36 // uint64, in sectors
 	maxDescriptorRead = 64 << 10
 )
 

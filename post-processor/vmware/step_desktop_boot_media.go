@@ -76,7 +76,6 @@ func (c ctxReader) Read(p []byte) (int, error) {
 	return c.r.Read(p)
 }
 
-
 // checkDesktopVMDK accepts a monolithicSparse vmdk, the one-file format
 // Fusion and Workstation run, and refuses anything else with what to do.
 func checkDesktopVMDK(path string) error {
@@ -94,4 +93,3 @@ func checkDesktopVMDK(path string) error {
 	}
 	return fmt.Errorf("boot_media \"disk\": %s is a %q vmdk; this post-processor copies one-file monolithicSparse disks only", path, createType)
 }
-
