@@ -12,6 +12,7 @@ import (
 
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/assemble"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/rootfs"
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/safeio"
 )
 
 // stateKernelInitrd holds the paths of the kernel and initrd files the media
@@ -49,10 +50,10 @@ func (s *stepKernelInitrd) Run(ctx context.Context, state multistep.StateBag) mu
 	}
 	state.Put(stateKernelInitrd, k)
 	start := time.Now()
-	if err := createAtomic(k.kernel, func(f *os.File) error { return assemble.WriteKernel(ctx, f, tree) }); err != nil {
+	if err := safeio.WriteFile(k.kernel, func(f *os.File) error { return assemble.WriteKernel(ctx, f, tree) }); err != nil {
 		return halt(state, err)
 	}
-	if err := createAtomic(k.initrd, func(f *os.File) error { return assemble.WriteInitrd(ctx, f, tree, plan) }); err != nil {
+	if err := safeio.WriteFile(k.initrd, func(f *os.File) error { return assemble.WriteInitrd(ctx, f, tree, plan) }); err != nil {
 		return halt(state, err)
 	}
 	if err := writeFileAtomic(k.cmdline, []byte(assemble.Cmdline(plan))); err != nil {

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
+
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/safeio"
 )
 
 // stepChecksums writes <output_name>.sha256 with the sums of every output, in
@@ -46,55 +48,16 @@ func fileSHA256(ctx context.Context, path string) (string, error) {
 	}
 	defer f.Close()
 	h := sha256.New()
-	if _, err := io.Copy(h, ctxReader{ctx, f}); err != nil {
+	if _, err := io.Copy(h, safeio.Reader(ctx, f)); err != nil {
 		return "", fmt.Errorf("checksum of %s: %w", path, err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// ctxReader stops a long copy when the build is cancelled.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
-}
-
-// writeFileAtomic writes data to a temporary file beside path and renames it.
+// writeFileAtomic writes data to path atomically (see safeio.WriteFile).
 func writeFileAtomic(path string, data []byte) error {
-	return createAtomic(path, func(f *os.File) error {
+	return safeio.WriteFile(path, func(f *os.File) error {
 		_, err := f.Write(data)
 		return err
 	})
-}
-
-// createAtomic lets fill write a temporary file beside path, then renames it
-// into place; on any error the temporary file is removed, so a reader never
-// sees a half-written output.
-func createAtomic(path string, fill func(f *os.File) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("creating %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // no-op after a successful rename
-	if err := fill(f); err != nil {
-		f.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp, 0o644); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("renaming %s: %w", path, err)
-	}
-	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/assemble"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/media"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/rootfs"
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/safeio"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/vmdk"
 )
 
@@ -75,7 +76,7 @@ func (s *stepMedia) Run(ctx context.Context, state multistep.StateBag) multistep
 	}
 	start := time.Now()
 	ui.Say(fmt.Sprintf("Writing %s (%s)...", filepath.Base(path), s.format))
-	if err := createAtomic(path, write); err != nil {
+	if err := safeio.WriteFile(path, write); err != nil {
 		return halt(state, fmt.Errorf("%s: %w", s.format, err))
 	}
 	out.add(s.format, path, true)
@@ -96,6 +97,6 @@ func cancellable(ctx context.Context, open func() (io.ReadCloser, error)) func()
 		return struct {
 			io.Reader
 			io.Closer
-		}{ctxReader{ctx, rc}, rc}, nil
+		}{safeio.Reader(ctx, rc), rc}, nil
 	}
 }

@@ -11,6 +11,7 @@ import (
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/rootfs"
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/safeio"
 )
 
 // stepTar writes the whole filesystem, boot files included, as <name>.tar.
@@ -24,7 +25,7 @@ func (s *stepTar) Run(ctx context.Context, state multistep.StateBag) multistep.S
 	tree := state.Get(stateTree).(*rootfs.Tree)
 	path := filepath.Join(out.dir, s.name+".tar")
 	start := time.Now()
-	if err := createAtomic(path, func(f *os.File) error { return tree.WriteTar(ctx, f) }); err != nil {
+	if err := safeio.WriteFile(path, func(f *os.File) error { return tree.WriteTar(ctx, f) }); err != nil {
 		return halt(state, err)
 	}
 	out.add(FormatTar, path, true)

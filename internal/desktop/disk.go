@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/vmdk"
+
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/safeio"
 )
 
 // CreateDisk writes an empty monolithicSparse VMDK of size bytes at path
@@ -22,7 +24,7 @@ func CreateDisk(path string, size int64) error {
 	if size <= 0 || size%512 != 0 {
 		return fmt.Errorf("create disk %s: size %d is not a positive multiple of 512 bytes", path, size)
 	}
-	err := writeAtomic(path, func(f *os.File) error {
+	err := safeio.WriteFile(path, func(f *os.File) error {
 		return vmdk.Write(f, strings.NewReader(""), size, vmdk.Options{Compressed: false, ExtentName: filepath.Base(path)})
 	})
 	if err != nil {

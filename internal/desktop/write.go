@@ -7,6 +7,8 @@ import (
 	"os"
 	"sort"
 	"unicode/utf8"
+
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/safeio"
 )
 
 // WriteTo writes v as a .vmx file: `.encoding = "UTF-8"` first, then one
@@ -47,7 +49,7 @@ func (v *VMX) WriteTo(w io.Writer) (int64, error) {
 // folder, synced, then renamed over path, so VMware never reads a half
 // written .vmx. The file mode is 0644.
 func (v *VMX) WriteFile(path string) error {
-	err := writeAtomic(path, func(f *os.File) error {
+	err := safeio.WriteFile(path, func(f *os.File) error {
 		_, err := v.WriteTo(f)
 		return err
 	})

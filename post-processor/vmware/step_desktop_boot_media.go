@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
 
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/safeio"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/vmdk"
 )
 
@@ -35,45 +36,16 @@ func (s *stepDesktopBootMedia) Cleanup(multistep.StateBag) {}
 
 // copyFileInto streams src to dst through a temporary file beside dst, so dst
 // is either absent or complete. A cancelled ctx stops the copy.
-func copyFileInto(ctx context.Context, src, dst string) (err error) {
+func copyFileInto(ctx context.Context, src, dst string) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".*.tmp")
-	if err != nil {
+	return safeio.WriteFile(dst, func(f *os.File) error {
+		_, err := io.Copy(f, safeio.Reader(ctx, in))
 		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = io.Copy(tmp, ctxReader{ctx, in}); err != nil {
-		return fmt.Errorf("%s → %s: %w", src, dst, err)
-	}
-	if err = tmp.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), dst)
-}
-
-// ctxReader ends a long copy once ctx is done.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
+	})
 }
 
 // checkDesktopVMDK accepts a monolithicSparse vmdk, the one-file format

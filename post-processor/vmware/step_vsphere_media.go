@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/safeio"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/vmdk"
 )
 
@@ -131,7 +132,7 @@ func convertToStreamVMDK(ctx context.Context, ui packersdk.Ui, r *vsphereRun) (s
 	if err != nil {
 		return "", fmt.Errorf("creating the streamOptimized vmdk: %w", err)
 	}
-	werr := vmdk.Write(dst, ctxReader{ctx, bufio.NewReaderSize(src, 1<<20)}, fi.Size(), vmdk.Options{Compressed: true})
+	werr := vmdk.Write(dst, safeio.Reader(ctx, bufio.NewReaderSize(src, 1<<20)), fi.Size(), vmdk.Options{Compressed: true})
 	cerr := dst.Close()
 	if err := errors.Join(werr, cerr); err != nil {
 		return out, fmt.Errorf("converting %s to a streamOptimized vmdk: %w", r.bootSrc, err)

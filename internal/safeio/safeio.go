@@ -1,0 +1,69 @@
+// Package safeio holds the two I/O guarantees every output of the plugin
+// needs: a file appears whole or not at all (WriteFile), and a long copy
+// stops when the build is cancelled (Reader).
+//
+// It owns nothing else: no formats, no paths policy, no Packer SDK.
+package safeio
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// WriteFile creates path through fill: the data goes into a temporary file
+// in the same folder, which is synced, made 0644 and renamed over path.
+// Readers therefore see either the old file or the complete new one, and a
+// failure leaves no temporary file behind.
+func WriteFile(path string, fill func(f *os.File) error) (err error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("creating %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if err = fill(f); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err = f.Chmod(0o644); err != nil {
+		return fmt.Errorf("chmod %s: %w", path, err)
+	}
+	if err = f.Sync(); err != nil {
+		return fmt.Errorf("sync %s: %w", path, err)
+	}
+	if err = f.Close(); err != nil {
+		return fmt.Errorf("close %s: %w", path, err)
+	}
+	if err = os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("renaming %s: %w", path, err)
+	}
+	return nil
+}
+
+// Reader returns r wrapped so that every Read first checks ctx: a copy from
+// it ends with ctx's error soon after the build is cancelled.
+func Reader(ctx context.Context, r io.Reader) io.Reader {
+	return ctxReader{ctx: ctx, r: r}
+}
+
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
