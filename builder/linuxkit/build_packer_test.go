@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,31 +16,30 @@ import (
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/testrig"
 )
 
-// e2eSpec is the LinuxKit spec the end-to-end builds use: the fixture kernel
-// and init from the loopback registry, one onboot container whose own command
-// prints the nonce, its capabilities, uid and hostname exactly as config.json
-// asked, plus the modes of files from the spec's files section.
-const e2eSpec = `kernel:
-  image: %[1]s
-  cmdline: "console=ttyS0 panic=-1 quiet"
-init:
-  - %[2]s
-onboot:
+// e2eCmdline is the kernel command line of the end-to-end spec; the artifact
+// must carry it as its cmdline state.
+const e2eCmdline = "console=ttyS0 panic=-1 quiet"
+
+// e2eSpec is what the end-to-end builds' spec has after the fixture kernel and
+// init (testrig.FixtureSpec): one onboot container whose own command prints
+// the nonce, its capabilities, uid and hostname exactly as config.json asked,
+// plus the modes of files from the spec's files section.
+const e2eSpec = `onboot:
   - name: probe
-    image: %[3]s
+    image: %[1]s
     capabilities:
       - CAP_NET_BIND_SERVICE
       - CAP_SYS_TIME
-    hostname: probe-%[4]s
+    hostname: probe-%[2]s
     uts: new
     uid: 0
     binds:
       - /etc/lk-e2e:/lk-e2e
     readonly: true
-    command: ["/bin/sh", "-c", "echo NONCE-%[4]s; grep CapEff /proc/self/status; echo UID=$(id -u); echo HOST=$(hostname); stat -c 'FILE %%a %%u:%%g %%n' /lk-e2e/secret /lk-e2e/script; cat /lk-e2e/secret; echo; echo PROBE-END"]
+    command: ["/bin/sh", "-c", "echo NONCE-%[2]s; grep CapEff /proc/self/status; echo UID=$(id -u); echo HOST=$(hostname); stat -c 'FILE %%a %%u:%%g %%n' /lk-e2e/secret /lk-e2e/script; cat /lk-e2e/secret; echo; echo PROBE-END"]
 files:
   - path: etc/lk-e2e/secret
-    contents: "payload-%[4]s"
+    contents: "payload-%[2]s"
     mode: "0640"
     uid: 0
     gid: 42
@@ -97,14 +95,13 @@ func TestPackerBuildBoots(t *testing.T) {
 	}
 	testrig.Require(t, testrig.QEMUBinary, "qemu-img")
 	testrig.Kernel(t)
-	reg := testrig.StartRegistry(t)
-	fx := testrig.PushFixtures(t, reg)
-	p := testrig.NewPacker(t)
+	p := testrig.NewPackerRig(t)
+	reg := p.Registry
 
 	nonceBytes := make([]byte, 6)
 	_, _ = rand.Read(nonceBytes)
 	nonce := hex.EncodeToString(nonceBytes)
-	p.WriteFile(t, "specs/e2e.yml", fmt.Sprintf(e2eSpec, fx.Kernel, fx.Init, fx.Service, nonce))
+	p.WriteFile(t, "specs/e2e.yml", testrig.FixtureSpec(p.Fixtures, e2eCmdline, fmt.Sprintf(e2eSpec, p.Fixtures.Service, nonce)))
 	p.WriteFile(t, "specs/script.sh", "#!/bin/sh\necho hi\n")
 	p.WriteFile(t, "e2e.pkr.hcl", e2eTemplate)
 	cache := filepath.Join(p.Dir, "cache")
@@ -112,24 +109,13 @@ func TestPackerBuildBoots(t *testing.T) {
 	build := func(out, pull, subformat string, useData bool) map[string]interface{} {
 		t.Helper()
 		dump := filepath.Join(p.Dir, out+".json")
-		start := time.Now()
-		r := p.Run(t, "build", "-color=false",
-			"-var", "out="+out, "-var", "pull="+pull, "-var", "subformat="+subformat,
-			"-var", "dump="+dump, "-var", "cache="+cache, "-var", "insecure="+reg.Host,
-			"-var", fmt.Sprintf("use_data=%t", useData),
-			"e2e.pkr.hcl")
-		if r.ExitCode != 0 {
-			t.Fatalf("packer build (%s): exit %d\n%s", out, r.ExitCode, r.Output)
-		}
-		t.Logf("packer build %s (pull=%s, %s): %s", out, pull, subformat, time.Since(start).Round(time.Millisecond))
+		t.Logf("packer build %s (pull=%s, %s)", out, pull, subformat)
+		r := p.Build(t, nil, testrig.BuildArgs("e2e.pkr.hcl",
+			"out="+out, "pull="+pull, "subformat="+subformat,
+			"dump="+dump, "cache="+cache, "insecure="+reg.Host,
+			fmt.Sprintf("use_data=%t", useData))...)
 		var state map[string]interface{}
-		data, err := os.ReadFile(dump)
-		if err != nil {
-			t.Fatalf("the dump post-processor wrote nothing: %v\n%s", err, r.Output)
-		}
-		if err := json.Unmarshal(data, &state); err != nil {
-			t.Fatal(err)
-		}
+		testrig.ReadDump(t, dump, r.Output, &state)
 		return state
 	}
 
@@ -179,7 +165,7 @@ func TestPackerBuildBoots(t *testing.T) {
 func bootProbe(t *testing.T, name string, opts testrig.BootOptions, nonce string) string {
 	t.Helper()
 	start := time.Now()
-	out, err := testrig.BootAndWait(context.Background(), t, opts, testrig.Marker("PROBE-END"), 3*time.Minute)
+	out, err := testrig.BootAndWait(context.Background(), t, opts, testrig.Marker("PROBE-END"), testrig.BootTimeout)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
@@ -209,7 +195,7 @@ func checkProbe(t *testing.T, name, out, nonce string) {
 
 func checkArtifactState(t *testing.T, s map[string]interface{}, dir string) {
 	t.Helper()
-	if s["cmdline"] != "console=ttyS0 panic=-1 quiet" {
+	if s["cmdline"] != e2eCmdline {
 		t.Errorf("cmdline state = %v", s["cmdline"])
 	}
 	if s["builder_id"] != "seed844b7c54.linuxkit" {

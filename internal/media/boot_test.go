@@ -12,9 +12,6 @@ import (
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/testrig"
 )
 
-// bootTimeout bounds one TCG boot; boots take 2–9 s on an idle machine.
-const bootTimeout = 3 * time.Minute
-
 // TestBootBIOS boots Debian's cloud kernel with a busybox initrd from our images in QEMU (TCG):
 // the ISO as a CD (El Torito), the same ISO as a disk (isohybrid MBR) and the raw-bios disk.
 // Only the initrd's /init can print the nonce, so seeing it proves isolinux loaded both files.
@@ -26,7 +23,7 @@ func TestBootBIOS(t *testing.T) {
 	boot := hostBootFiles(t)
 	kernel := testrig.Kernel(t)
 	nonce := fmt.Sprintf("MEDIA-BOOT-OK-%016x", rand.Uint64())
-	initrd := buildInitrd(t, nonce)
+	initrd := testrig.TinyInitrd(t, nonce)
 
 	dir := t.TempDir()
 	k, i := isoFile(t, kernel), isoFile(t, initrd)
@@ -57,7 +54,7 @@ func TestBootBIOS(t *testing.T) {
 			t.Parallel() // one TCG vCPU each: the three boots share the machine's cores
 			tc.opts.MemoryMB = 512
 			start := time.Now()
-			if _, err := testrig.BootAndWait(context.Background(), t, tc.opts, testrig.Marker(nonce), bootTimeout); err != nil {
+			if _, err := testrig.BootAndWait(context.Background(), t, tc.opts, testrig.Marker(nonce), testrig.BootTimeout); err != nil {
 				t.Fatal(err)
 			}
 			t.Logf("%s: nonce on the serial console after %s", tc.name, time.Since(start).Round(time.Millisecond))

@@ -3,7 +3,6 @@ package media
 import (
 	"bytes"
 	"crypto/sha256"
-	"debug/elf"
 	"encoding/hex"
 	"io"
 	"math/rand/v2"
@@ -96,71 +95,6 @@ func run(t testing.TB, dir, name string, args ...string) string {
 		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out.String())
 	}
 	return out.String()
-}
-
-// staticBusybox returns Debian's busybox-static binary.
-func staticBusybox(t testing.TB) string {
-	t.Helper()
-	for _, p := range []string{"/bin/busybox", "/usr/bin/busybox"} {
-		if isStaticELF(p) {
-			return p
-		}
-	}
-	testrig.Missing(t, "a static busybox (apt-get install busybox-static)")
-	return ""
-}
-
-// isStaticELF reports whether p is an ELF executable without a program interpreter, i.e. one
-// that runs in an initrd without shared libraries.
-func isStaticELF(p string) bool {
-	f, err := elf.Open(p)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	for _, prog := range f.Progs {
-		if prog.Type == elf.PT_INTERP {
-			return false
-		}
-	}
-	return true
-}
-
-// buildInitrd builds, with the host's cpio and gzip, a tiny initramfs whose /init mounts
-// devtmpfs (so no device node, and no root, is needed to build it), prints marker on the console
-// and powers off.
-func buildInitrd(t testing.TB, marker string) string {
-	t.Helper()
-	testrig.Require(t, "cpio", "gzip", "find", "sort", "sh")
-	busybox := staticBusybox(t)
-	dir := t.TempDir()
-	root := filepath.Join(dir, "root")
-	for _, d := range []string{"bin", "dev", "proc", "sys"} {
-		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	data, err := os.ReadFile(busybox)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(root, "bin", "busybox"), data, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	// The marker is split in the script so that only running it prints the whole string.
-	half := len(marker) / 2
-	init := "#!/bin/busybox sh\n" +
-		"/bin/busybox mount -t devtmpfs devtmpfs /dev\n" +
-		"exec </dev/console >/dev/console 2>&1\n" +
-		"a='" + marker[:half] + "'; b='" + marker[half:] + "'\n" +
-		"echo \"$a$b\"\n" +
-		"/bin/busybox poweroff -f\n"
-	if err := os.WriteFile(filepath.Join(root, "init"), []byte(init), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(dir, "initrd.img")
-	run(t, root, "sh", "-c", "find . | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 | gzip -n -9 > "+out)
-	return out
 }
 
 // isoSize returns the exact number of bytes WriteISOBIOS writes for these inputs.

@@ -5,12 +5,10 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"strings"
 	"testing"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/spec"
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/testrig"
 )
 
 // ociGoldenDir holds internal/spec's OCIConfig cases with linuxkit's own
@@ -21,39 +19,13 @@ const ociGoldenDir = "../spec/testdata/oci"
 // (spec.OCIConfig, json.Marshal, then the rootfs mounts prepended here) and
 // compares it byte for byte with linuxkit's output, rootfs mounts included.
 func TestRuntimeJSONMatchesLinuxkit(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join(ociGoldenDir, "cases.yml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cases []struct {
-		Name   string `yaml:"name"`
-		Entry  string `yaml:"entry"`
-		Config struct {
-			Env        []string          `yaml:"Env"`
-			Cmd        []string          `yaml:"Cmd"`
-			Entrypoint []string          `yaml:"Entrypoint"`
-			WorkingDir string            `yaml:"WorkingDir"`
-			Labels     map[string]string `yaml:"Labels"`
-		} `yaml:"config"`
-		IDs    map[string]uint32 `yaml:"ids"`
-		Bundle struct {
-			Dir        string `yaml:"dir"`
-			SharedRoot string `yaml:"sharedRoot"`
-		} `yaml:"bundle"`
-	}
-	if err := yaml.Unmarshal(data, &cases); err != nil {
-		t.Fatal(err)
-	}
+	cases := testrig.OCICases(t, filepath.Join(ociGoldenDir, "cases.yml"))
 	if len(cases) < 8 {
 		t.Fatalf("only %d cases", len(cases))
 	}
 	for _, c := range cases {
 		t.Run(c.Name, func(t *testing.T) {
-			lines := strings.Split(strings.TrimRight(c.Entry, "\n"), "\n")
-			for i := range lines {
-				lines[i] = "    " + lines[i]
-			}
-			s, err := spec.Parse("entry.yml", []byte("services:\n  -\n"+strings.Join(lines, "\n")+"\n"))
+			s, err := spec.Parse("entry.yml", []byte(testrig.ServiceSpec(c.Entry)))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -10,45 +10,21 @@ import (
 	"testing"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
-	"gopkg.in/yaml.v3"
-)
 
-// ociCase is one entry of testdata/oci/cases.yml.
-type ociCase struct {
-	Name   string `yaml:"name"`
-	Entry  string `yaml:"entry"`
-	Config struct {
-		Env        []string          `yaml:"Env"`
-		Cmd        []string          `yaml:"Cmd"`
-		Entrypoint []string          `yaml:"Entrypoint"`
-		WorkingDir string            `yaml:"WorkingDir"`
-		Labels     map[string]string `yaml:"Labels"`
-	} `yaml:"config"`
-	IDs    map[string]uint32 `yaml:"ids"`
-	Bundle struct {
-		Dir        string `yaml:"dir"`
-		SharedRoot string `yaml:"sharedRoot"`
-	} `yaml:"bundle"`
-}
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/testrig"
+)
 
 // parseEntry parses one services entry written on its own.
 func parseEntry(t *testing.T, entry string) *Image {
 	t.Helper()
-	lines := strings.Split(strings.TrimRight(entry, "\n"), "\n")
-	for i := range lines {
-		lines[i] = "    " + lines[i]
-	}
-	s := mustParse(t, "entry.yml", "services:\n  -\n"+strings.Join(lines, "\n")+"\n")
+	s := mustParse(t, "entry.yml", testrig.ServiceSpec(entry))
 	return s.Services[0]
 }
 
 // TestOCIConfigMatchesLinuxkit compares config.json and runtime.json with
 // the output of linuxkit's own code for the same inputs (see cases.yml).
 func TestOCIConfigMatchesLinuxkit(t *testing.T) {
-	var cases []ociCase
-	if err := yaml.Unmarshal(readTestdata(t, "oci/cases.yml"), &cases); err != nil {
-		t.Fatal(err)
-	}
+	cases := testrig.OCICases(t, "testdata/oci/cases.yml")
 	if len(cases) < 8 {
 		t.Fatalf("only %d cases", len(cases))
 	}

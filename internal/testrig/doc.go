@@ -6,7 +6,10 @@
 //   - fixture OCI images built in Go with go-containerregistry (KernelImage, InitImage,
 //     InitIndex, ServiceImage, BusyboxImage), deterministic and cached per test process;
 //   - a loopback registry (StartRegistry) on 127.0.0.2, so only insecure_registries reaches it;
-//   - QEMU under TCG (Boot, BootAndWait) reading the serial console until a marker appears.
+//   - QEMU under TCG (Boot, BootAndWait) reading the serial console until a marker appears,
+//     and TinyInitrd, a busybox initrd for booting media without the fixture images;
+//   - the real packer with this plugin installed (NewPacker, NewPackerRig, FixtureSpec,
+//     Build, ReadDump), and the OCI config cases shared by spec and rootfs (OCICases).
 //
 // The fixture init (init.sh) stands in for linuxkit/init + runc + containerd: it runs each
 // bundle with the real runc, and every marker a test waits for is printed by the container's own

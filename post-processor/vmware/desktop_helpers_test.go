@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -262,13 +263,9 @@ func dtBaseVMX(name string, cpus, memory string) map[string]string {
 // dtMerge returns a copy of base with every map of over applied in turn.
 func dtMerge(base map[string]string, over ...map[string]string) map[string]string {
 	out := map[string]string{}
-	for k, v := range base {
-		out[k] = v
-	}
+	maps.Copy(out, base)
 	for _, o := range over {
-		for k, v := range o {
-			out[k] = v
-		}
+		maps.Copy(out, o)
 	}
 	return out
 }

@@ -3,7 +3,6 @@ package vmware
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -15,18 +14,13 @@ import (
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/testrig"
 )
 
-// dtE2ESpec is the LinuxKit spec of the end-to-end build: the fixture kernel
-// and init from the loopback registry, and one onboot container whose own
+// dtE2EOnboot is what the end-to-end build's spec has after the fixture
+// kernel and init (testrig.FixtureSpec): one onboot container whose own
 // command prints the marker (split, so only running it prints it whole).
-const dtE2ESpec = `kernel:
-  image: %[1]s
-  cmdline: "console=ttyS0 panic=-1"
-init:
-  - %[2]s
-onboot:
+const dtE2EOnboot = `onboot:
   - name: probe
-    image: %[3]s
-    command: ["/bin/sh", "-c", "a=DESKTOP-E2E; echo \"$a-%[4]s\""]
+    image: %[1]s
+    command: ["/bin/sh", "-c", "a=DESKTOP-E2E; echo \"$a-%[2]s\""]
 `
 
 const dtE2ETemplate = `
@@ -83,25 +77,17 @@ func TestDesktopPackerBuild(t *testing.T) {
 	rig := newDesktopRig(t)
 	testrig.Require(t, testrig.QEMUBinary)
 	testrig.Kernel(t)
-	reg := testrig.StartRegistry(t)
-	fx := testrig.PushFixtures(t, reg)
-	p := testrig.NewPacker(t)
+	p := testrig.NewPackerRig(t)
 
 	nonce := fmt.Sprintf("%016x", rand.Uint64())
-	p.WriteFile(t, "spec.yml", fmt.Sprintf(dtE2ESpec, fx.Kernel, fx.Init, fx.Service, nonce))
+	p.WriteFile(t, "spec.yml", testrig.FixtureSpec(p.Fixtures, testrig.DefaultAppend, fmt.Sprintf(dtE2EOnboot, p.Fixtures.Service, nonce)))
 	p.WriteFile(t, "desktop.pkr.hcl", dtE2ETemplate)
 	vmDir := filepath.Join(p.Dir, "vm")
 	dump := filepath.Join(p.Dir, "dump.json")
 
-	start := time.Now()
-	r := p.RunEnv(t, []string{"VMRUN_GUEST_IP=172.16.5.4"}, "build", "-color=false",
-		"-var", "cache="+filepath.Join(p.Dir, "cache"), "-var", "insecure="+reg.Host,
-		"-var", "vmrun="+rig.vmrun, "-var", "vmdir="+vmDir, "-var", "dump="+dump,
-		"desktop.pkr.hcl")
-	if r.ExitCode != 0 {
-		t.Fatalf("packer build: exit %d\n%s", r.ExitCode, r.Output)
-	}
-	t.Logf("packer build: %s", time.Since(start).Round(time.Millisecond))
+	r := p.Build(t, []string{"VMRUN_GUEST_IP=172.16.5.4"}, testrig.BuildArgs("desktop.pkr.hcl",
+		"cache="+filepath.Join(p.Dir, "cache"), "insecure="+p.Registry.Host,
+		"vmrun="+rig.vmrun, "vmdir="+vmDir, "dump="+dump)...)
 	if strings.Contains(r.Output, "no console=ttyS0") {
 		t.Errorf("a console warning although the cmdline has console=ttyS0:\n%s", r.Output)
 	}
@@ -146,13 +132,7 @@ func TestDesktopPackerBuild(t *testing.T) {
 			Labels        map[string]string
 		} `json:"hcp"`
 	}
-	data, err := os.ReadFile(dump)
-	if err != nil {
-		t.Fatalf("the dump post-processor wrote nothing: %v\n%s", err, r.Output)
-	}
-	if err := json.Unmarshal(data, &state); err != nil {
-		t.Fatal(err)
-	}
+	data := testrig.ReadDump(t, dump, r.Output, &state)
 	if state.BuilderID != "seed844b7c54.linuxkit-vmware" || state.ID != vmx || state.VMName != "lk-e2e" || state.VMXPath != vmx ||
 		!strings.HasPrefix(state.SpecDigest, "sha256:") || len(state.Files) != 3 {
 		t.Errorf("artifact after RPC: %s", data)
@@ -165,7 +145,7 @@ func TestDesktopPackerBuild(t *testing.T) {
 	// The disk the .vmx names boots, and the onboot container ran.
 	opts := testrig.BootOptions{Disk: filepath.Join(vmDir, got["scsi0:0.fileName"]), DiskFormat: "vmdk", MemoryMB: 512}
 	bootStart := time.Now()
-	if _, err := testrig.BootAndWait(context.Background(), t, opts, testrig.Marker("DESKTOP-E2E-"+nonce), dtBootTimeout); err != nil {
+	if _, err := testrig.BootAndWait(context.Background(), t, opts, testrig.Marker("DESKTOP-E2E-"+nonce), testrig.BootTimeout); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("the VM's disk booted to the marker in %s", time.Since(bootStart).Round(time.Millisecond))

@@ -3,6 +3,7 @@ package vmware
 import (
 	"bytes"
 	"context"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -325,9 +326,7 @@ func TestDesktopRefusals(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			raw := map[string]interface{}{"target": "workstation", "vmrun_path": rig.vmrun, "output_directory": filepath.Join(t.TempDir(), "vm")}
-			for k, v := range tc.extra {
-				raw[k] = v
-			}
+			maps.Copy(raw, tc.extra)
 			_, err := dtRun(t, context.Background(), newDTUI(), dtInput("lk", tc.formats, false), raw, nil)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("error = %v, want it to contain %q", err, tc.want)

@@ -1,6 +1,7 @@
 package vmware
 
 import (
+	"maps"
 	"strings"
 	"testing"
 
@@ -11,9 +12,7 @@ import (
 // environment has to provide them.
 func vsphereBare(extra map[string]interface{}) map[string]interface{} {
 	m := map[string]interface{}{"target": "vsphere"}
-	for k, v := range extra {
-		m[k] = v
-	}
+	maps.Copy(m, extra)
 	return m
 }
 

@@ -1,6 +1,7 @@
 package vmware
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -61,18 +62,14 @@ func vsphereMinimal(extra map[string]interface{}) map[string]interface{} {
 		"username":       "administrator@vsphere.local",
 		"password":       "vsphere-minimal-password",
 	}
-	for k, v := range extra {
-		m[k] = v
-	}
+	maps.Copy(m, extra)
 	return m
 }
 
 // desktop is a fusion configuration with extra options.
 func desktop(extra map[string]interface{}) map[string]interface{} {
 	m := map[string]interface{}{"target": "fusion"}
-	for k, v := range extra {
-		m[k] = v
-	}
+	maps.Copy(m, extra)
 	return m
 }
 

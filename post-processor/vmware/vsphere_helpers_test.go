@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -75,9 +76,7 @@ func (s *vsSim) config(extra map[string]interface{}) map[string]interface{} {
 		"datastore":           "LocalDS_0",
 		"network":             "VM Network",
 	}
-	for k, v := range extra {
-		m[k] = v
-	}
+	maps.Copy(m, extra)
 	return m
 }
 

@@ -3,7 +3,6 @@ package vmware
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/url"
@@ -12,7 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/vmware/govmomi/vapi/library"
 	"github.com/vmware/govmomi/vim25/types"
@@ -23,52 +21,6 @@ import (
 // vsE2EPassword is the password the end-to-end template gives vcsim (which
 // accepts any); it must appear nowhere in Packer's output or log.
 const vsE2EPassword = "E2e-Vc-Secr3t-9a41"
-
-const vsE2ESpec = `kernel:
-  image: %[1]s
-  cmdline: "console=ttyS0 panic=-1"
-init:
-  - %[2]s
-`
-
-const vsE2ETemplate = `
-variable "cache"    { type = string }
-variable "insecure" { type = string }
-variable "server"   { type = string }
-variable "dump"     { type = string }
-
-source "linuxkit" "e2e" {
-  spec_files          = ["${path.root}/spec.yml"]
-  output_name         = "lkv"
-  formats             = ["iso-bios"]
-  output_directory    = "${path.root}/out"
-  cache_dir           = var.cache
-  insecure_registries = [var.insecure]
-}
-
-build {
-  sources = ["source.linuxkit.e2e"]
-
-  post-processors {
-    post-processor "linuxkit-vmware" {
-      target              = "vsphere"
-      vcenter_server      = var.server
-      username            = "user"
-      password            = "` + vsE2EPassword + `"
-      insecure_connection = true
-      datacenter          = "DC0"
-      cluster             = "DC0_C0"
-      datastore           = "LocalDS_0"
-      network             = "VM Network"
-      disks               = ["10G"]
-      convert_to_template = true
-    }
-    post-processor "linuxkit-dump" {
-      path = var.dump
-    }
-  }
-}
-`
 
 // startVCSim builds and starts internal/testrig/cmd/vcsim on loopback and
 // returns its host:port. Its standard input stays open until the test's
@@ -117,36 +69,20 @@ func startVCSim(t *testing.T) string {
 // datastore, the HCP metadata names vsphere, and PACKER_LOG=1 output never
 // shows the password.
 func TestVSpherePackerBuild(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the real packer binary")
-	}
-	cleanEnv(t)
-	server := startVCSim(t)
-	reg := testrig.StartRegistry(t)
-	fx := testrig.PushFixtures(t, reg)
-	p := testrig.NewPacker(t)
-	p.WriteFile(t, "spec.yml", fmt.Sprintf(vsE2ESpec, fx.Kernel, fx.Init))
-	p.WriteFile(t, "vsphere.pkr.hcl", vsE2ETemplate)
-	dump := filepath.Join(p.Dir, "dump.json")
-
-	start := time.Now()
-	r := p.RunEnv(t, []string{"PACKER_LOG=1"}, "build", "-color=false",
-		"-var", "cache="+filepath.Join(p.Dir, "cache"), "-var", "insecure="+reg.Host,
-		"-var", "server="+server, "-var", "dump="+dump,
-		"vsphere.pkr.hcl")
-	if r.ExitCode != 0 {
-		t.Fatalf("packer build: exit %d\n%s", r.ExitCode, r.Output)
-	}
-	t.Logf("packer build: %s", time.Since(start).Round(time.Millisecond))
-	if strings.Contains(r.Output, vsE2EPassword) {
+	r := newVSPackerRig(t)
+	args, dump := r.args(t, "lkv", `  formats = ["iso-bios"]`,
+		`      disks               = ["10G"]
+      convert_to_template = true`)
+	res := r.p.Build(t, []string{"PACKER_LOG=1"}, args...)
+	if strings.Contains(res.Output, vsE2EPassword) {
 		t.Errorf("PACKER_LOG=1 output shows the password")
 	}
-	if !strings.Contains(r.Output, "[INFO] linuxkit-vmware: vSphere: logged in") {
-		t.Errorf("the output has no log line of the post-processor; is PACKER_LOG on?\n%s", r.Output)
+	if !strings.Contains(res.Output, "[INFO] linuxkit-vmware: vSphere: logged in") {
+		t.Errorf("the output has no log line of the post-processor; is PACKER_LOG on?\n%s", res.Output)
 	}
 
 	// What vcsim holds now.
-	s := &vsSim{host: server, user: "user", pass: vsE2EPassword}
+	s := r.sim
 	var templates []vsVM
 	for _, v := range s.vms(t) {
 		if v.BuildID != "" {
@@ -157,30 +93,10 @@ func TestVSpherePackerBuild(t *testing.T) {
 		t.Fatalf("VMs made by the build: %v", templates)
 	}
 
-	var state struct {
-		BuilderID  string `json:"builder_id"`
-		ID         string `json:"id"`
-		VMName     string `json:"vm_name"`
-		Datacenter string `json:"datacenter"`
-		SpecDigest string `json:"spec_digest"`
-		HCP        struct {
-			ImageID        string
-			ProviderName   string
-			ProviderRegion string
-			SourceImageID  string
-			Labels         map[string]string
-		} `json:"hcp"`
-	}
-	data, err := os.ReadFile(dump)
-	if err != nil {
-		t.Fatalf("the dump post-processor wrote nothing: %v\n%s", err, r.Output)
-	}
-	if err := json.Unmarshal(data, &state); err != nil {
-		t.Fatal(err)
-	}
+	state := readVSDump(t, dump, res.Output)
 	if state.BuilderID != BuilderID || state.ID != "/DC0/vm/lkv" || state.VMName != "lkv" || state.Datacenter != "DC0" ||
 		!strings.HasPrefix(state.SpecDigest, "sha256:") {
-		t.Errorf("artifact after RPC: %s", data)
+		t.Errorf("artifact after RPC: %+v", state)
 	}
 	if state.HCP.ProviderName != "vsphere" || state.HCP.ImageID != "/DC0/vm/lkv" || state.HCP.ProviderRegion != "DC0" ||
 		state.HCP.SourceImageID != state.SpecDigest || state.HCP.Labels["datastore"] != "LocalDS_0" {
@@ -192,7 +108,7 @@ func TestVSpherePackerBuild(t *testing.T) {
 	}
 }
 
-// vsE2EVariant is a template like vsE2ETemplate whose output name and
+// vsE2EVariant is the end-to-end template: its output name and
 // output directory are variables, with extra lines in the linuxkit source
 // (%[1]s) and in the linuxkit-vmware post-processor (%[2]s), so several
 // runs share one vcsim and one plugin installation.
@@ -253,11 +169,9 @@ func newVSPackerRig(t *testing.T) *vsPackerRig {
 	}
 	cleanEnv(t)
 	server := startVCSim(t)
-	reg := testrig.StartRegistry(t)
-	fx := testrig.PushFixtures(t, reg)
-	p := testrig.NewPacker(t)
-	p.WriteFile(t, "spec.yml", fmt.Sprintf(vsE2ESpec, fx.Kernel, fx.Init))
-	return &vsPackerRig{server: server, reg: reg.Host, p: p, sim: &vsSim{host: server, user: "user", pass: vsE2EPassword}}
+	rig := testrig.NewPackerRig(t)
+	rig.WriteFile(t, "spec.yml", testrig.FixtureSpec(rig.Fixtures, testrig.DefaultAppend, ""))
+	return &vsPackerRig{server: server, reg: rig.Registry.Host, p: rig.Packer, sim: &vsSim{host: server, user: "user", pass: vsE2EPassword}}
 }
 
 // args writes the template <name>.pkr.hcl (vsE2EVariant with the builder's
@@ -268,11 +182,10 @@ func (r *vsPackerRig) args(t *testing.T, name, builder, pp string) (args []strin
 	t.Helper()
 	r.p.WriteFile(t, name+".pkr.hcl", fmt.Sprintf(vsE2EVariant, builder, pp))
 	dump = filepath.Join(r.p.Dir, name+"-dump.json")
-	return []string{"build", "-color=false",
-		"-var", "cache=" + filepath.Join(r.p.Dir, "cache"), "-var", "insecure=" + r.reg,
-		"-var", "server=" + r.server, "-var", "dump=" + dump,
-		"-var", "name=" + name, "-var", "out=" + filepath.Join(r.p.Dir, "out-"+name),
-		name + ".pkr.hcl"}, dump
+	return testrig.BuildArgs(name+".pkr.hcl",
+		"cache="+filepath.Join(r.p.Dir, "cache"), "insecure="+r.reg,
+		"server="+r.server, "dump="+dump,
+		"name="+name, "out="+filepath.Join(r.p.Dir, "out-"+name)), dump
 }
 
 // vsDump is what the dump post-processor wrote about the vsphere artifact.
@@ -291,16 +204,12 @@ type vsDump struct {
 	} `json:"hcp"`
 }
 
+// readVSDump reads the dump a run wrote to path (output is what packer
+// printed, for the failure message).
 func readVSDump(t *testing.T, path, output string) vsDump {
 	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("the dump post-processor wrote nothing: %v\n%s", err, output)
-	}
 	var d vsDump
-	if err := json.Unmarshal(data, &d); err != nil {
-		t.Fatalf("%s: %v", data, err)
-	}
+	testrig.ReadDump(t, path, output, &d)
 	return d
 }
 
@@ -317,12 +226,7 @@ func TestVSpherePackerDiskTemplate(t *testing.T) {
   vmdk_subformat = "streamOptimized"`,
 		`      boot_media          = "disk"
       convert_to_template = true`)
-	start := time.Now()
-	res := r.p.Run(t, args...)
-	if res.ExitCode != 0 {
-		t.Fatalf("packer build: exit %d\n%s", res.ExitCode, res.Output)
-	}
-	t.Logf("packer build: %s", time.Since(start).Round(time.Millisecond))
+	res := r.p.Build(t, nil, args...)
 	if !strings.Contains(res.Output, `Importing the VM "lkdisk" from lkdisk.vmdk`) {
 		t.Errorf("the VM was not imported from the builder's vmdk:\n%s", res.Output)
 	}
@@ -366,12 +270,7 @@ func TestVSpherePackerContentLibrary(t *testing.T) {
         library = "lk"
         destroy = true
       }`)
-	start := time.Now()
-	res := r.p.Run(t, args...)
-	if res.ExitCode != 0 {
-		t.Fatalf("packer build: exit %d\n%s", res.ExitCode, res.Output)
-	}
-	t.Logf("packer build: %s", time.Since(start).Round(time.Millisecond))
+	res := r.p.Build(t, nil, args...)
 
 	d := readVSDump(t, dump, res.Output)
 	it, err := lm.GetLibraryItem(context.Background(), d.ID)
