@@ -17,7 +17,6 @@ import (
 // Builder is the Packer builder "linuxkit".
 type Builder struct {
 	config Config
-	runner multistep.Runner
 }
 
 // ConfigSpec returns the HCL2 schema of the builder's options.
@@ -35,12 +34,10 @@ func (b *Builder) Prepare(raws ...interface{}) ([]string, []string, error) {
 // Run builds the artifacts: resolve and pull, assemble the filesystem, write
 // each format, then the checksums. A failure or cancel at any point removes
 // the output directory.
-func (b *Builder) Run(ctx context.Context, ui packersdk.Ui, hook packersdk.Hook) (packersdk.Artifact, error) {
+func (b *Builder) Run(ctx context.Context, ui packersdk.Ui, _ packersdk.Hook) (packersdk.Artifact, error) {
 	c := &b.config
 	state := new(multistep.BasicStateBag)
-	state.Put(stateConfig, c)
 	state.Put(stateUI, ui)
-	state.Put("hook", hook)
 
 	has := func(f string) bool { return contains(c.Formats, f) }
 	needsBoot := has(FormatISOBIOS) || has(FormatRawBIOS) || has(FormatVMDK)
@@ -65,8 +62,7 @@ func (b *Builder) Run(ctx context.Context, ui packersdk.Ui, hook packersdk.Hook)
 	}
 	steps = append(steps, &stepChecksums{name: c.OutputName})
 
-	b.runner = commonsteps.NewRunner(steps, c.PackerConfig, ui)
-	b.runner.Run(ctx, state)
+	commonsteps.NewRunner(steps, c.PackerConfig, ui).Run(ctx, state)
 	if err, ok := state.GetOk("error"); ok {
 		return nil, err.(error)
 	}

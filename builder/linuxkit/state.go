@@ -7,7 +7,6 @@ import (
 
 // State-bag keys shared by the steps.
 const (
-	stateConfig    = "config"
 	stateUI        = "ui"
 	stateResolved  = "resolved"   // *assemble.Resolved
 	stateBootFiles = "boot_files" // media.BootFiles
