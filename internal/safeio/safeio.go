@@ -1,8 +1,9 @@
-// Package safeio holds the two I/O guarantees every output of the plugin
-// needs: a file appears whole or not at all (WriteFile), and a long copy
-// stops when the build is cancelled (Reader).
+// Package safeio holds the I/O guarantees every output of the plugin needs:
+// a file appears whole or not at all (WriteFile), a long copy stops when the
+// build is cancelled (Reader), and -force never removes a folder the user
+// keeps (CheckRemovable).
 //
-// It owns nothing else: no formats, no paths policy, no Packer SDK.
+// It owns nothing else: no formats, no Packer SDK.
 package safeio
 
 import (
@@ -17,12 +18,16 @@ import (
 // in the same folder, which is synced, made 0644 and renamed over path.
 // Readers therefore see either the old file or the complete new one, and a
 // failure leaves no temporary file behind.
-func WriteFile(path string, fill func(f *os.File) error) (err error) {
+func WriteFile(path string, fill func(f *os.File) error, opts ...Option) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
-	f, err := os.CreateTemp(dir, "."+base+".*.tmp")
+	o := options{pattern: "." + base + ".*.tmp"}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	f, err := os.CreateTemp(dir, o.pattern)
 	if err != nil {
 		return fmt.Errorf("creating %s: %w", path, err)
 	}
@@ -48,6 +53,20 @@ func WriteFile(path string, fill func(f *os.File) error) (err error) {
 		return fmt.Errorf("renaming %s: %w", path, err)
 	}
 	return nil
+}
+
+// Option changes how WriteFile works.
+type Option func(*options)
+
+type options struct {
+	pattern string
+}
+
+// TempPattern names WriteFile's temporary file with pattern, as
+// os.CreateTemp takes it. The image cache uses it so that a crashed
+// process's temporary files match the names its sweep removes.
+func TempPattern(pattern string) Option {
+	return func(o *options) { o.pattern = pattern }
 }
 
 // Reader returns r wrapped so that every Read first checks ctx: a copy from
