@@ -42,6 +42,11 @@ func Parse(filename string, data []byte) (s *Spec, err error) {
 	d := newDecoder(filename)
 	s = &Spec{}
 	d.decode(root, "", reflect.ValueOf(s).Elem())
+	if d.broke {
+		// Decoding stopped part-way (too large, or too many errors): the
+		// typed spec is incomplete, so only the decoder's own errors count.
+		return nil, d.errs.err()
+	}
 	s.attach(d.src, filepath.Dir(filename))
 	if s.Trust != nil {
 		s.Warnings = append(s.Warnings, d.src.errorf("trust",
@@ -170,15 +175,21 @@ func (s *Spec) attach(src *source, baseDir string) {
 	}
 	for _, sec := range s.sections() {
 		for _, img := range sec.images {
-			img.src = src
+			if img != nil {
+				img.src = src
+			}
 		}
 	}
 	for _, f := range s.Files {
-		f.src = src
-		f.BaseDir = baseDir
+		if f != nil {
+			f.src = src
+			f.BaseDir = baseDir
+		}
 	}
 	for _, v := range s.Volumes {
-		v.src = src
+		if v != nil {
+			v.src = src
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -247,5 +248,48 @@ func TestParseImageConfigLabel(t *testing.T) {
 	}
 	if _, err := ParseImageConfig("l", []byte(`[1]`)); err == nil || !strings.Contains(err.Error(), "must be a mapping") {
 		t.Errorf("array label: %v", err)
+	}
+}
+
+// A spec past the decode budget reports the decoder's own "too large" error
+// with its position; it used to panic on the partial list's nil entry.
+func TestParseOverBudget(t *testing.T) {
+	cases := map[string]func(*strings.Builder){
+		"services": func(b *strings.Builder) {
+			b.WriteString("kernel:\n  image: k\nservices:\n")
+			for i := 0; i < 70000; i++ {
+				fmt.Fprintf(b, "  - name: s%d\n    image: i\n", i)
+			}
+		},
+		"files": func(b *strings.Builder) {
+			b.WriteString("kernel:\n  image: k\nfiles:\n")
+			for i := 0; i < 210000; i++ {
+				fmt.Fprintf(b, "  - path: f%d\n", i)
+			}
+		},
+		"merge-key bomb": func(b *strings.Builder) {
+			b.WriteString("a0: &a0 {x: 1}\n")
+			for i := 1; i < 30; i++ {
+				fmt.Fprintf(b, "a%d: &a%d {<<: [*a%d, *a%d, *a%d, *a%d]}\n", i, i, i-1, i-1, i-1, i-1)
+			}
+			b.WriteString("kernel:\n  image: k\n  <<: *a29\n")
+		},
+	}
+	for name, build := range cases {
+		t.Run(name, func(t *testing.T) {
+			var b strings.Builder
+			build(&b)
+			_, err := Parse("big.yml", []byte(b.String()))
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			msg := err.Error()
+			if strings.Contains(msg, "runtime error") || strings.Contains(msg, "nil pointer") {
+				t.Fatalf("panicked: %v", msg)
+			}
+			if !strings.Contains(msg, "big.yml:") || !(strings.Contains(msg, "too large") || strings.Contains(msg, "alias")) {
+				t.Fatalf("want the decoder's file:line error, got %.300s", msg)
+			}
+		})
 	}
 }
