@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -291,5 +292,28 @@ func TestParseOverBudget(t *testing.T) {
 				t.Fatalf("want the decoder's file:line error, got %.300s", msg)
 			}
 		})
+	}
+}
+
+// files[].path errors surface at parse time, with the file, line and field
+// that wrote them, not after the images are pulled.
+func TestParseFilePaths(t *testing.T) {
+	long := strings.Repeat("a", 256)
+	for _, p := range []string{"../../etc/x", "/..", "/", ".", "a/../../b", long, strings.Repeat("a/", 2100) + "b"} {
+		data := "kernel:\n  image: k\nfiles:\n  - path: " + strconv.Quote(p) + "\n    contents: x\n"
+		_, err := Parse("f.yml", []byte(data))
+		if err == nil || !strings.Contains(err.Error(), "f.yml:4:") || !strings.Contains(err.Error(), "files[0].path") {
+			t.Errorf("path %.40q: got %v, want an error at f.yml:4 naming files[0].path", p, err)
+		}
+	}
+	nul := "kernel:\n  image: k\nfiles:\n  - path: \"etc/a\\0b\"\n    contents: x\n"
+	if _, err := Parse("f.yml", []byte(nul)); err == nil || !strings.Contains(err.Error(), "NUL") {
+		t.Errorf("NUL path: got %v", err)
+	}
+	for _, p := range []string{"etc/x", "/etc/x", "a/../b", "./etc/y/"} {
+		data := "kernel:\n  image: k\nfiles:\n  - path: " + strconv.Quote(p) + "\n    contents: x\n"
+		if _, err := Parse("f.yml", []byte(data)); err != nil {
+			t.Errorf("path %q refused: %v", p, err)
+		}
 	}
 }

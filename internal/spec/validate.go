@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"path"
 	"regexp"
 	"strings"
 
@@ -251,6 +252,8 @@ func checkFile(f *File, src *source, path string) ErrorList {
 	var errs ErrorList
 	if f.Path == "" {
 		errs = append(errs, src.errorf(path, "file path is required"))
+	} else if err := checkFilePath(f.Path); err != nil {
+		errs = append(errs, src.errorf(joinPath(path, "path"), "file path %q: %v", f.Path, err))
 	}
 	var kinds []string
 	if f.Contents != nil {
@@ -287,6 +290,32 @@ func checkFile(f *File, src *source, path string) ErrorList {
 		errs = append(errs, src.errorf(joinPath(path, "optional"), "optional only applies to a file with a source"))
 	}
 	return errs
+}
+
+// checkFilePath applies the rules the root filesystem writer enforces to a
+// files[].path, so a bad path fails at validate, in the file that wrote it:
+// at most PATH_MAX bytes, no NUL, components of at most 255 bytes, below the
+// root and naming something other than the root itself.
+func checkFilePath(p string) error {
+	if len(p) > 4096 {
+		return fmt.Errorf("longer than 4096 bytes")
+	}
+	if strings.IndexByte(p, 0) >= 0 {
+		return fmt.Errorf("contains a NUL byte")
+	}
+	rel := path.Clean(strings.TrimLeft(p, "/"))
+	if rel == ".." || strings.HasPrefix(rel, "../") {
+		return fmt.Errorf(`climbs out of the root ("..")`)
+	}
+	if rel == "." {
+		return fmt.Errorf("names the root itself, not a file")
+	}
+	for _, comp := range strings.Split(rel, "/") {
+		if len(comp) > 255 {
+			return fmt.Errorf("component %.20q… is longer than 255 bytes", comp)
+		}
+	}
+	return nil
 }
 
 // checkVolume checks one volumes entry.
