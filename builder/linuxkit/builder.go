@@ -43,7 +43,7 @@ func (b *Builder) Run(ctx context.Context, ui packersdk.Ui, _ packersdk.Hook) (p
 	needsBoot := has(FormatISOBIOS) || has(FormatRawBIOS) || has(FormatVMDK)
 	steps := []multistep.Step{
 		&stepResolve{config: &c.SpecConfig},
-		&stepOutputDir{dir: c.OutputDir, force: c.PackerForce, specFiles: c.SpecFiles},
+		&stepOutputDir{dir: c.OutputDir, force: c.PackerForce, specFiles: c.SpecFiles, cacheDir: c.CacheDir},
 		&stepAssemble{config: &c.SpecConfig},
 	}
 	if needsBoot {

@@ -59,18 +59,30 @@ func TestPrepareAcceptsUnknownDatasourceOutput(t *testing.T) {
 }
 
 func TestCheckReplaceable(t *testing.T) {
-	dir := t.TempDir()
+	root := t.TempDir()
+	dir := filepath.Join(root, "real", "work")
 	spec := filepath.Join(dir, "specs", "a.yml")
-	if err := os.MkdirAll(filepath.Dir(spec), 0o755); err != nil {
+	cache := filepath.Join(root, "real", "cache")
+	home := filepath.Join(root, "real", "home")
+	for _, d := range []string{filepath.Dir(spec), cache, home} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(filepath.Join(root, "real"), filepath.Join(root, "alias")); err != nil {
 		t.Fatal(err)
 	}
+	t.Setenv("HOME", home)
 	t.Chdir(dir)
-	for _, bad := range []string{".", dir, "specs", "/"} {
-		if err := checkReplaceable(bad, []string{spec}); err == nil {
+	for _, bad := range []string{".", dir, "specs", "/", filepath.Dir(dir), home, cache,
+		filepath.Join(root, "alias", "work"), filepath.Join(root, "alias", "home"), filepath.Join(root, "alias", "cache")} {
+		if err := checkReplaceable(bad, []string{spec}, cache); err == nil {
 			t.Errorf("checkReplaceable(%q) allowed deleting it", bad)
 		}
 	}
-	if err := checkReplaceable("output-x", []string{spec}); err != nil {
-		t.Errorf("checkReplaceable(output-x): %v", err)
+	for _, ok := range []string{"output-x", filepath.Join(root, "alias", "out")} {
+		if err := checkReplaceable(ok, []string{spec}, cache); err != nil {
+			t.Errorf("checkReplaceable(%s): %v", ok, err)
+		}
 	}
 }

@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
-	"strings"
 
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
+
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/safeio"
 )
 
 // stepOutputDir creates output_directory (replacing it with -force) and, when
@@ -18,6 +18,7 @@ type stepOutputDir struct {
 	dir       string
 	force     bool
 	specFiles []string
+	cacheDir  string
 	created   bool
 }
 
@@ -27,7 +28,7 @@ func (s *stepOutputDir) Run(_ context.Context, state multistep.StateBag) multist
 		if !s.force {
 			return halt(state, fmt.Errorf("output_directory %q already exists; remove it or run packer with -force", s.dir))
 		}
-		if err := checkReplaceable(s.dir, s.specFiles); err != nil {
+		if err := checkReplaceable(s.dir, s.specFiles, s.cacheDir); err != nil {
 			return halt(state, err)
 		}
 		ui.Say(fmt.Sprintf("Deleting the previous output directory %s (-force)", s.dir))
@@ -54,30 +55,14 @@ func (s *stepOutputDir) Cleanup(state multistep.StateBag) {
 	}
 }
 
-// checkReplaceable refuses to let -force delete a directory that holds the
-// working directory, the user's home or a spec file: output_directory = "."
-// with -force must not wipe the template.
-func checkReplaceable(dir string, specFiles []string) error {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return fmt.Errorf("output_directory: %w", err)
-	}
-	inside := func(p string) bool {
-		p, err := filepath.Abs(p)
-		if err != nil {
-			return true
-		}
-		return p == abs || strings.HasPrefix(p, abs+string(filepath.Separator))
-	}
-	cwd, _ := os.Getwd()
-	home, _ := os.UserHomeDir()
-	if abs == filepath.Dir(abs) || inside(cwd) || (home != "" && inside(home)) {
-		return fmt.Errorf("output_directory %q holds the working directory or your home; -force will not delete it", dir)
-	}
+// checkReplaceable refuses to let -force delete a folder the user keeps: the
+// root, the working directory, the home directory or a folder above them,
+// or one holding a spec file or the image cache (safeio.CheckRemovable, the
+// guard every component shares; symlinks are resolved before comparing).
+func checkReplaceable(dir string, specFiles []string, cacheDir string) error {
+	keep := []safeio.Keep{{Path: cacheDir, What: "the image cache"}}
 	for _, f := range specFiles {
-		if inside(f) {
-			return fmt.Errorf("output_directory %q holds the spec file %s; -force will not delete it", dir, f)
-		}
+		keep = append(keep, safeio.Keep{Path: f, What: "the spec file"})
 	}
-	return nil
+	return safeio.CheckRemovable(dir, keep...)
 }

@@ -397,6 +397,42 @@ func TestDesktopForce(t *testing.T) {
 	if _, err := os.Stat(boot); err != nil {
 		t.Fatalf("-force removed the builder's file: %v", err)
 	}
+
+	// -force never takes the home directory or the working directory, also
+	// when output_directory reaches them through a symlinked parent.
+	base := t.TempDir()
+	home := filepath.Join(base, "real", "home")
+	cwd := filepath.Join(base, "real", "cwd")
+	for _, d := range []string{home, cwd} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(d, "keep.txt"), []byte("mine"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(filepath.Join(base, "real"), filepath.Join(base, "alias")); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("HOME", home)
+	t.Chdir(cwd)
+	for dir, want := range map[string]string{
+		home:                                 "home directory",
+		filepath.Join(base, "alias", "home"): "home directory",
+		filepath.Join(base, "alias", "cwd"):  "working directory",
+		filepath.Join(base, "real"):          "working directory",
+	} {
+		raw["output_directory"] = dir
+		_, err := dtRun(t, context.Background(), newDTUI(), input, raw, force)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("-force into %s: %v, want an error naming the %s", dir, err, want)
+		}
+	}
+	for _, d := range []string{home, cwd} {
+		if b, err := os.ReadFile(filepath.Join(d, "keep.txt")); err != nil || string(b) != "mine" {
+			t.Errorf("-force touched %s: %q %v", d, b, err)
+		}
+	}
 }
 
 // dtVMDKCapacity reads a sparse vmdk header's capacity, in bytes.

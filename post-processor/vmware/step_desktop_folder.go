@@ -7,9 +7,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
+
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/safeio"
 )
 
 // stepDesktopFolder makes the VM's folder (output_directory). An existing
@@ -98,32 +99,20 @@ func dirEmpty(dir string) (bool, error) {
 	return false, err
 }
 
-// checkReplaceable refuses to remove a folder that -force must not take: the
-// file system root, the working directory or one of its parents, or a folder
+// checkReplaceable refuses to remove a folder that -force must not take
+// (safeio.CheckRemovable, the guard every component shares): the root, the
+// working directory, the home directory or a folder above them, or a folder
 // holding one of the builder's files.
 func checkReplaceable(dir string, builderFiles []string) error {
-	wd, err := os.Getwd()
-	if err != nil {
-		return fmt.Errorf("output_directory: %w", err)
-	}
-	if dir == filepath.Dir(dir) || within(wd, dir) {
-		return fmt.Errorf("output_directory %s is the working directory or one of its parents; -force will not remove it", dir)
-	}
+	keep := make([]safeio.Keep, 0, len(builderFiles))
 	for _, f := range builderFiles {
-		abs, err := filepath.Abs(f)
-		if err == nil && within(abs, dir) {
-			return fmt.Errorf("output_directory %s holds the builder's file %s; -force will not remove it: "+
-				"give the VM a folder of its own", dir, f)
-		}
+		keep = append(keep, safeio.Keep{Path: f, What: "the builder's file"})
 	}
-	return nil
+	return safeio.CheckRemovable(dir, keep...)
 }
 
 // within reports whether path is dir or lies under it.
-func within(path, dir string) bool {
-	rel, err := filepath.Rel(dir, path)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
-}
+func within(path, dir string) bool { return safeio.Within(path, dir) }
 
 // stopVMsIn hard-stops every running VM whose .vmx lies in dir, so -force
 // never deletes the disks of a running VM. vmrun list failing (no VMware
