@@ -7,20 +7,24 @@ import (
 	"strings"
 
 	registryimage "github.com/hashicorp/packer-plugin-sdk/packer/registry/image"
+
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/artifact"
 )
 
-// BuilderID identifies artifacts made by this builder.
-const BuilderID = "seed844b7c54.linuxkit"
+// BuilderID identifies artifacts made by this builder (internal/artifact
+// holds the contract every component reads).
+const BuilderID = artifact.BuilderID
 
-// Artifact state keys; post-processors read them through Packer's RPC.
+// Artifact state keys; post-processors read them through Packer's RPC. They
+// are internal/artifact's, named here for the builder's own code.
 const (
-	StateName       = "name"        // string: output_name
-	StateSpecDigest = "spec_digest" // string: sha256:… of the canonical pinned spec
-	StateFormats    = "formats"     // map[string]string: format → path
-	StateImages     = "images"      // map[string]string: component → pinned reference
-	StateFirmware   = "firmware"    // string: "bios"
-	StateBootFiles  = "boot_files"  // map[string]string: boot file name → sha256
-	StateCmdline    = "cmdline"     // string: the kernel command line the media boot with
+	StateName       = artifact.StateName
+	StateSpecDigest = artifact.StateSpecDigest
+	StateFormats    = artifact.StateFormats
+	StateImages     = artifact.StateImages
+	StateFirmware   = artifact.StateFirmware
+	StateBootFiles  = artifact.StateBootFiles
+	StateCmdline    = artifact.StateCmdline
 )
 
 // Artifact is what a linuxkit build produced: files in the output directory,
@@ -68,7 +72,7 @@ func (a *Artifact) State(name string) interface{} {
 	case StateImages:
 		return a.Images
 	case StateFirmware:
-		return "bios"
+		return artifact.FirmwareBIOS
 	case StateBootFiles:
 		return a.BootFiles
 	case StateCmdline:

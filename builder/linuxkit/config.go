@@ -12,21 +12,23 @@ import (
 	"github.com/hashicorp/packer-plugin-sdk/template/config"
 	"github.com/hashicorp/packer-plugin-sdk/template/interpolate"
 
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/artifact"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/size"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/vmdk"
 )
 
-// Output formats the builder writes; the names are linuxkit's.
+// Output formats the builder writes; the names are linuxkit's, and
+// internal/artifact holds them for every component.
 const (
-	FormatKernelInitrd = "kernel+initrd"
-	FormatTar          = "tar"
-	FormatISOBIOS      = "iso-bios"
-	FormatRawBIOS      = "raw-bios"
-	FormatVMDK         = "vmdk"
+	FormatKernelInitrd = artifact.FormatKernelInitrd
+	FormatTar          = artifact.FormatTar
+	FormatISOBIOS      = artifact.FormatISOBIOS
+	FormatRawBIOS      = artifact.FormatRawBIOS
+	FormatVMDK         = artifact.FormatVMDK
 )
 
 // allFormats lists every format in the order outputs are written.
-var allFormats = []string{FormatKernelInitrd, FormatTar, FormatISOBIOS, FormatRawBIOS, FormatVMDK}
+var allFormats = artifact.Formats
 
 // VMDK subformats.
 const (

@@ -10,20 +10,21 @@ import (
 
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 	"github.com/mitchellh/mapstructure"
+
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/artifact"
 )
 
-// The input artifact's state keys and formats this post-processor reads.
-// They are the linuxkit builder's (builder/linuxkit/artifact.go); a test
-// keeps the two in step without making this shell import the builder's.
+// The input artifact's state keys and formats this post-processor reads:
+// the contract in internal/artifact, which the builder publishes.
 const (
-	inputStateName       = "name"
-	inputStateSpecDigest = "spec_digest"
-	inputStateFormats    = "formats"
-	inputStateFirmware   = "firmware"
+	inputStateName       = artifact.StateName
+	inputStateSpecDigest = artifact.StateSpecDigest
+	inputStateFormats    = artifact.StateFormats
+	inputStateFirmware   = artifact.StateFirmware
 
-	formatKernelInitrd = "kernel+initrd"
-	formatISOBIOS      = "iso-bios"
-	formatVMDK         = "vmdk"
+	formatKernelInitrd = artifact.FormatKernelInitrd
+	formatISOBIOS      = artifact.FormatISOBIOS
+	formatVMDK         = artifact.FormatVMDK
 )
 
 // artifactInput is what every target needs from the linuxkit builder's
@@ -71,9 +72,9 @@ func readArtifactInput(source packersdk.Artifact) (*artifactInput, error) {
 			}
 		}
 	}
-	if v := source.State("cmdline"); v != nil {
+	if v := source.State(artifact.StateCmdline); v != nil {
 		if err := mapstructure.WeakDecode(v, &in.cmdline); err != nil {
-			return nil, fmt.Errorf("input artifact state %q: %w", "cmdline", err)
+			return nil, fmt.Errorf("input artifact state %q: %w", artifact.StateCmdline, err)
 		}
 		in.hasCmdline = true
 	}
@@ -93,7 +94,7 @@ func readArtifactInput(source packersdk.Artifact) (*artifactInput, error) {
 			in.BuilderID, inputStateFormats)
 	}
 	if in.Firmware == "" {
-		in.Firmware = "bios"
+		in.Firmware = artifact.FirmwareBIOS
 	}
 	return in, nil
 }
