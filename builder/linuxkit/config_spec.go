@@ -5,10 +5,10 @@ package linuxkit
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/image"
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/safeio"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/spec"
 )
 
@@ -105,7 +105,7 @@ func (c *SpecConfig) Load() (*spec.Spec, error) {
 	var specs []*spec.Spec
 	var errs []error
 	for _, name := range c.SpecFiles {
-		data, err := os.ReadFile(name)
+		data, err := safeio.ReadRegular(name, "spec file", maxSpecFile)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("spec_files: %w", err))
 			continue
@@ -142,3 +142,7 @@ func (c *SpecConfig) Load() (*spec.Spec, error) {
 	}
 	return merged, nil
 }
+
+// maxSpecFile bounds one spec file: LinuxKit specs are kilobytes, and a
+// bound keeps a wrong path (a log, a device) from filling memory.
+const maxSpecFile = 16 << 20

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -83,6 +84,22 @@ func TestCheckReplaceable(t *testing.T) {
 	for _, ok := range []string{"output-x", filepath.Join(root, "alias", "out")} {
 		if err := checkReplaceable(ok, []string{spec}, cache); err != nil {
 			t.Errorf("checkReplaceable(%s): %v", ok, err)
+		}
+	}
+}
+
+// A spec file that is a FIFO or a device is refused at once, naming the
+// file: reading one used to hang past Ctrl-C or fill memory.
+func TestPrepareRefusesNonRegularSpecFiles(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "f.yml")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]string{fifo: "named pipe", "/dev/zero": "character device"} {
+		var c Config
+		_, err := c.Prepare(map[string]interface{}{"spec_files": []string{path}, "formats": []string{"tar"}})
+		if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), want) {
+			t.Errorf("spec_files = [%s]: %v, want an error naming it and %q", path, err, want)
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/rootfs"
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/safeio"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/spec"
 )
 
@@ -177,18 +178,14 @@ func file(meta *spec.Spec, f *spec.File, ids spec.IDResolver) (rootfs.File, erro
 	case f.Source != "":
 		path := SourcePath(f)
 		rf.Open = func() (io.ReadCloser, int64, error) {
-			fh, err := os.Open(path)
+			fh, err := safeio.OpenRegular(path, "source")
 			if err != nil {
 				return nil, 0, err
 			}
 			st, err := fh.Stat()
 			if err != nil {
 				fh.Close()
-				return nil, 0, err
-			}
-			if !st.Mode().IsRegular() {
-				fh.Close()
-				return nil, 0, fmt.Errorf("source %s is not a regular file", path)
+				return nil, 0, fmt.Errorf("source %s: %w", path, err)
 			}
 			return fh, st.Size(), nil
 		}

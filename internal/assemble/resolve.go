@@ -4,12 +4,14 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
-	"os"
+	"io/fs"
 	"path/filepath"
 
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/image"
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/safeio"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/spec"
 )
 
@@ -101,9 +103,9 @@ func sourceDigests(s *spec.Spec) ([]string, error) {
 			continue
 		}
 		p := SourcePath(f)
-		fh, err := os.Open(p)
+		fh, err := safeio.OpenRegular(p, "source")
 		if err != nil {
-			if os.IsNotExist(err) && f.Optional {
+			if errors.Is(err, fs.ErrNotExist) && f.Optional {
 				out = append(out, f.Path+"=absent")
 				continue
 			}

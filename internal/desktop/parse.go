@@ -5,9 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/safeio"
 )
 
 // maxLine bounds one VMX line; real files have lines of a few hundred bytes.
@@ -54,9 +55,9 @@ func Parse(r io.Reader) (*VMX, error) {
 
 // ReadFile parses the .vmx file at path.
 func ReadFile(path string) (*VMX, error) {
-	f, err := os.Open(path)
+	f, err := safeio.OpenRegular(path, "vmx")
 	if err != nil {
-		return nil, fmt.Errorf("open vmx: %w", err)
+		return nil, err
 	}
 	defer f.Close()
 	v, err := Parse(f)
