@@ -62,7 +62,7 @@ type Console struct {
 }
 
 // Boot starts QEMU with opts under TCG, -nographic, -no-reboot and without a network card.
-// A missing qemu-system-x86_64 skips the test (fails it when CI=true).
+// A missing qemu-system-x86_64 fails the test (skips it under -short).
 func Boot(t testing.TB, opts BootOptions) *Console {
 	t.Helper()
 	Require(t, QEMUBinary)
