@@ -8,6 +8,8 @@ import (
 
 	"github.com/vmware/govmomi/find"
 	"github.com/vmware/govmomi/simulator"
+
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/testrig"
 )
 
 func TestFindPlacementDefaultModel(t *testing.T) {
@@ -82,12 +84,12 @@ func TestFindPlacementDefaultModel(t *testing.T) {
 }
 
 func TestFindPlacementFoldersPoolsDatastores(t *testing.T) {
-	s := newSim(t, func(m *simulator.Model) {
+	s := newSim(t, testrig.WithModel(func(m *simulator.Model) {
 		m.Folder = 1    // the datacenter and its objects sit in folders
 		m.Datastore = 2 // LocalDS_0, LocalDS_1
 		m.Pool = 1      // DC0_C0_RP1 under the cluster's root pool
 		m.Host = 0      // only the cluster: compute is not ambiguous
-	})
+	}))
 	d := s.connect(t)
 	ctx := context.Background()
 
