@@ -184,10 +184,16 @@ func (d *Driver) findFolder(ctx context.Context, f *find.Finder, dc *object.Data
 	var nf *find.NotFoundError
 	if errors.As(err, &nf) {
 		var all []*object.Folder
-		_ = d.retry(ctx, "list folders", func() (err error) {
+		lerr := d.retry(ctx, "list folders", func() (err error) {
 			all, err = f.FolderList(ctx, vmRoot+"/...")
 			return err
 		})
+		if lerr != nil && !errors.As(lerr, &nf) {
+			// Still a missing folder (errors.Is ErrNotFound), but without the list of
+			// what exists, and the listing's own failure kept.
+			return nil, fmt.Errorf("%w (listing the folders of datacenter %s failed: %w)",
+				newPlacementError("folder", name, "datacenter "+dc.Name(), nil, false), dc.Name(), lerr)
+		}
 		var names []string
 		for _, fo := range all {
 			if rel := strings.TrimPrefix(fo.InventoryPath, vmRoot+"/"); rel != fo.InventoryPath {
