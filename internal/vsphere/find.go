@@ -168,6 +168,9 @@ func (d *Driver) findCompute(ctx context.Context, f *find.Finder, p Placement, t
 // findFolder resolves a VM folder relative to the datacenter's VM folder. A full inventory
 // path ("/DC0/vm/x") is accepted too.
 func (d *Driver) findFolder(ctx context.Context, f *find.Finder, dc *object.Datacenter, name string) (*object.Folder, error) {
+	if err := ValidateFolder("folder", name); err != nil {
+		return nil, err
+	}
 	vmRoot := dc.InventoryPath + "/vm"
 	full := vmRoot
 	if p := strings.Trim(name, "/"); p != "" {
