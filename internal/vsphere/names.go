@@ -57,7 +57,7 @@ func ValidateName(field, value string) error {
 // a '%' may start the escapes %25, %2f and %5c, the way vSphere spells an existing folder
 // whose name holds '%', '/' or '\'. Empty means the datacenter's VM folder and is accepted.
 func ValidateFolder(field, value string) error {
-	p := strings.TrimSuffix(strings.TrimPrefix(value, "/"), "/")
+	p := strings.Trim(value, "/") // as FindPlacement reads it
 	if p == "" {
 		return nil
 	}

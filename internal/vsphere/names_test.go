@@ -48,7 +48,7 @@ func TestValidateName(t *testing.T) {
 }
 
 func TestValidateFolder(t *testing.T) {
-	for _, ok := range []string{"", "/", "a", "a/b", "/a/b/", "/DC0/vm/a/b", "with%25pct", "a%2Fb", "x%5cy"} {
+	for _, ok := range []string{"", "/", "a", "a/b", "/a/b/", "//a//", "/DC0/vm/a/b", "with%25pct", "a%2Fb", "x%5cy"} {
 		if err := ValidateFolder("folder", ok); err != nil {
 			t.Errorf("ValidateFolder(%q): %v", ok, err)
 		}
