@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"io/fs"
 	"net/http"
+	"os"
 	"sort"
 	"strings"
 	"syscall"
@@ -26,6 +28,9 @@ var (
 	// ErrUnreachable: the registry could not be reached or kept failing
 	// (connection refused, TLS mismatch, 5xx after retries).
 	ErrUnreachable = errors.New("registry unreachable")
+	// ErrStalled: the registry stopped sending data mid-read, past
+	// Options.StallTimeout, on every try.
+	ErrStalled = errors.New("registry stalled")
 	// ErrNotCached: the policy is never and the image is not (completely)
 	// in the cache.
 	ErrNotCached = errors.New("not in cache")
@@ -122,6 +127,14 @@ func (e *Error) hint() string {
 func classify(err error) error {
 	if err == nil || errors.Is(err, context.Canceled) {
 		return nil
+	}
+	if _, ok := isStall(err); ok {
+		return ErrStalled
+	}
+	// A local file failure (disk full, refused rename) is a cache error:
+	// syscall.Errno satisfies net.Error, so it must be caught first.
+	if errors.As(err, new(*writeError)) || errors.As(err, new(*fs.PathError)) || errors.As(err, new(*os.LinkError)) {
+		return ErrCache
 	}
 	var te *transport.Error
 	if errors.As(err, &te) {
