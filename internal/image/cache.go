@@ -44,18 +44,25 @@ type cache struct {
 }
 
 // openCache creates the layout in dir when it does not exist yet.
-func openCache(dir string) (*cache, error) {
+// readOnly is for a Store that never writes (pull policy never): an
+// existing layout is then opened without writing anything, not even the
+// lock file or the sweep of stale temporary files, so a read-only cache
+// serves it.
+func openCache(dir string, readOnly bool) (*cache, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "blobs", "sha256"), 0o755); err != nil {
 		return nil, fmt.Errorf("create image cache %s: %w", dir, err)
 	}
-	c := &cache{dir: dir, lock: newCacheLock(dir)}
+	c := &cache{dir: dir, lock: newCacheLock(dir, readOnly)}
+	if readOnly && exists(filepath.Join(dir, "oci-layout")) && exists(filepath.Join(dir, "index.json")) {
+		return c, nil
+	}
 	err := c.lock.do(func() error {
-		if _, err := os.Stat(filepath.Join(dir, "oci-layout")); errors.Is(err, fs.ErrNotExist) {
+		if !exists(filepath.Join(dir, "oci-layout")) {
 			if err := writeFileAtomic(filepath.Join(dir, "oci-layout"), []byte(ociLayoutFile)); err != nil {
 				return err
 			}
 		}
-		if _, err := os.Stat(filepath.Join(dir, "index.json")); errors.Is(err, fs.ErrNotExist) {
+		if !exists(filepath.Join(dir, "index.json")) {
 			return c.writeIndexLocked(&v1.IndexManifest{SchemaVersion: 2, MediaType: types.OCIImageIndex})
 		}
 		return nil
@@ -65,6 +72,13 @@ func openCache(dir string) (*cache, error) {
 	}
 	c.removeStaleTemps()
 	return c, nil
+}
+
+// exists reports whether path exists; any other error than "not there"
+// counts as existing, so that the read that follows reports it.
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return !errors.Is(err, fs.ErrNotExist)
 }
 
 // staleAfter is the age beyond which a temporary file is taken to be left
@@ -88,7 +102,7 @@ func (c *cache) removeStaleTemps() {
 // linuxkit rewrites it in place.
 func (c *cache) readIndex() (*v1.IndexManifest, error) {
 	var im *v1.IndexManifest
-	err := c.lock.do(func() error {
+	err := c.lock.read(func() error {
 		var err error
 		im, err = c.readIndexLocked()
 		return err

@@ -37,7 +37,7 @@ func New(opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("image store options: %w", err)
 	}
-	c, err := openCache(o.CacheDir)
+	c, err := openCache(o.CacheDir, o.Pull == PullNever)
 	if err != nil {
 		return nil, err
 	}
