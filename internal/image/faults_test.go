@@ -220,3 +220,34 @@ func TestOversizedManifestIsRefusedBeforeCaching(t *testing.T) {
 	}
 	checkCacheSound(t, dir)
 }
+
+func TestRefusedRenameIsACacheError(t *testing.T) {
+	hermeticDocker(t, nil)
+	reg := startRegistry(t)
+	img := fixtureImage(t, 340, "amd64", 1)
+	reg.pushImage(t, "lk/app:v1", img)
+	ref := reg.host + "/lk/app:v1"
+	layers, err := img.Layers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := layers[0].Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A directory where the layer's blob goes: the rename into place fails.
+	dir := t.TempDir()
+	blocker := filepath.Join(dir, "blobs", "sha256", h.Hex)
+	if err := os.MkdirAll(filepath.Join(blocker, "keep"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	n := &notices{}
+	s := newStore(t, dir, func(o *Options) { insecure(reg)(o); o.Notice = n.add })
+	_, err = s.Pull(context.Background(), []string{ref})
+	if !errors.Is(err, ErrCache) || errors.Is(err, ErrUnreachable) || !strings.Contains(err.Error(), blocker) {
+		t.Fatalf("error = %v, want ErrCache naming %s, not ErrUnreachable", err, blocker)
+	}
+	if strings.Contains(n.text(), "retrying") {
+		t.Fatalf("a local rename failure was retried: %s", n.text())
+	}
+}

@@ -81,7 +81,10 @@ func (s *Store) gaveUp(r reference, rr remoteRef, blob string, attempts int, err
 		return e
 	}
 	e.Kind = classify(err)
-	if errors.Is(err, ErrCorrupt) || strings.Contains(err.Error(), "error verifying") {
+	switch {
+	case e.Kind == ErrCache:
+		e.Registry = "" // the registry did nothing wrong: say so by not naming it
+	case errors.Is(err, ErrCorrupt) || strings.Contains(err.Error(), "error verifying"):
 		e.Kind = ErrCorrupt
 	}
 	return e
