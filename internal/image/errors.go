@@ -172,15 +172,6 @@ func classify(err error) error {
 	return nil
 }
 
-// registryError wraps a failure to talk to rr's registry about image r.
-func (s *Store) registryError(r reference, rr remoteRef, err error) error {
-	var ie *Error
-	if errors.As(err, &ie) {
-		return err
-	}
-	return &Error{Ref: r.name, Registry: rr.describe(), Kind: classify(err), Err: err, insecure: s.isInsecure(rr.host)}
-}
-
 // MissingError reports, at once, every image that PullNever could not find
 // complete and intact in the cache.
 type MissingError struct {

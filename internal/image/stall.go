@@ -36,6 +36,7 @@ func (e *stallError) Error() string {
 type watchTransport struct {
 	base   http.RoundTripper
 	idle   time.Duration
+	tries  int // how often the layer above tries a request in all
 	notice func(format string, args ...any)
 }
 
@@ -55,7 +56,8 @@ func (t *watchTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	if slices.Contains(retryStatusCodes, resp.StatusCode) {
-		t.notice("registry %s answered HTTP %d to %s %s; retrying", req.URL.Host, resp.StatusCode, req.Method, se.what)
+		t.notice("registry %s answered HTTP %d to %s %s (a request is tried up to %d times)",
+			req.URL.Host, resp.StatusCode, req.Method, se.what, t.tries)
 	}
 	resp.Body = &idleBody{rc: resp.Body, timer: timer, idle: t.idle, stalled: &stalled, cancel: cancel, err: se}
 	return resp, nil

@@ -47,7 +47,7 @@ func New(opts Options) (*Store, error) {
 		pool:  make(chan struct{}, o.Parallel),
 		rep:   &reporter{fn: o.Progress},
 	}
-	s.transport = &watchTransport{base: newTransport(o.Insecure), idle: o.StallTimeout, notice: s.notice}
+	s.transport = &watchTransport{base: newTransport(o.Insecure), idle: o.StallTimeout, tries: o.Retry.Steps, notice: s.notice}
 	return s, nil
 }
 
