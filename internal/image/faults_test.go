@@ -38,8 +38,9 @@ func (n *notices) text() string {
 }
 
 // stallTimeout is the stall timeout of the fault tests: short, so a test
-// that stalls on every try still ends in about a second.
-const stallTimeout = 200 * time.Millisecond
+// that stalls on every try ends in seconds, yet long enough that a loaded
+// machine is not taken for a stalled registry.
+const stallTimeout = time.Second
 
 // behindProxy pushes a two-layer image into a loopback registry behind a
 // fault proxy and returns the proxy and the image's reference through it.
@@ -137,7 +138,7 @@ func TestRegistryFaultsAreRecoveredOrBounded(t *testing.T) {
 		limitLast time.Duration
 	}{
 		{testrig.Stall, 1, "attempt 1 of 3 failed", ErrStalled,
-			"registry stalled (blob sha256:", 5 * time.Second},
+			"registry stalled (blob sha256:", 10 * time.Second},
 		{testrig.Truncate, 2, "attempt 2 of 3 failed", nil, "unexpected EOF", 5 * time.Second},
 		{testrig.Status500, 2, "answered HTTP 500", ErrUnreachable, "from registry %s: registry unreachable", 5 * time.Second},
 		{testrig.WrongDigest, 1, "attempt 1 of 3 failed", ErrCorrupt, "corrupt blob", 5 * time.Second},
@@ -184,7 +185,7 @@ func TestStallErrorSaysHowLongAndHowOften(t *testing.T) {
 	p.Inject(testrig.Fault{Mode: testrig.Stall, Times: testrig.Always})
 	dir := t.TempDir()
 	s, _ := faultStore(t, p, dir)
-	err := pullWithin(t, s, ref, 5*time.Second)
+	err := pullWithin(t, s, ref, 10*time.Second)
 	want := fmt.Sprintf("no data for %s from %s reading sha256:", stallTimeout, p.Host)
 	if !errors.Is(err, ErrStalled) || !strings.Contains(err.Error(), want) ||
 		!strings.Contains(err.Error(), "gave up after 3 tries") {
@@ -200,7 +201,9 @@ func TestOversizedManifestIsRefusedBeforeCaching(t *testing.T) {
 	p, ref := behindProxy(t, 320)
 	p.Inject(testrig.Fault{Mode: testrig.OversizedManifest, Times: testrig.Always, Size: maxMetaBlob + 1})
 	dir := t.TempDir()
-	s, _ := faultStore(t, p, dir)
+	// The default stall timeout: building 64 MiB of padding takes the
+	// proxy a while under -race, and that is not what is tested here.
+	s := newStore(t, dir, func(o *Options) { o.Insecure = []string{p.Host}; o.Logf = logTo(t) })
 	err := pullWithin(t, s, ref, 30*time.Second)
 	if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), fmt.Sprint(maxMetaBlob+1)) ||
 		!strings.Contains(err.Error(), "64 MiB") {

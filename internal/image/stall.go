@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"path"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -44,6 +45,9 @@ type watchTransport struct {
 func (t *watchTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx, cancel := context.WithCancel(req.Context())
 	se := &stallError{host: req.URL.Host, what: path.Base(req.URL.Path), idle: t.idle}
+	if strings.Contains(req.URL.Path, "/manifests/") {
+		se.what = "manifest " + se.what
+	}
 	var stalled atomic.Bool
 	timer := time.AfterFunc(t.idle, func() { stalled.Store(true); cancel() })
 	resp, err := t.base.RoundTrip(req.WithContext(ctx))
