@@ -254,3 +254,30 @@ func TestRefusedRenameIsACacheError(t *testing.T) {
 		t.Fatalf("a local rename failure was retried: %s", n.text())
 	}
 }
+
+func TestRefetchOfDamagedBlobIsANotice(t *testing.T) {
+	hermeticDocker(t, nil)
+	reg := startRegistry(t)
+	img := fixtureImage(t, 350, "amd64", 1)
+	reg.pushImage(t, "lk/app:v1", img)
+	ref := reg.host + "/lk/app:v1"
+	dir := t.TempDir()
+	pullOne(t, newStore(t, dir, insecure(reg)), ref)
+	layers, err := img.Layers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := layers[0].Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	corrupt(t, dir, h)
+	n := &notices{}
+	s := newStore(t, dir, func(o *Options) { insecure(reg)(o); o.Notice = n.add })
+	pullOne(t, s, ref)
+	checkImage(t, s, ref, img)
+	if !strings.Contains(n.text(), "fetching it again") || !strings.Contains(n.text(), h.String()) {
+		t.Fatalf("notices %q do not announce the refetch of %s", n.text(), h)
+	}
+	checkCacheSound(t, dir)
+}
