@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strconv"
 	"time"
 
@@ -176,7 +174,7 @@ func file(meta *spec.Spec, f *spec.File, ids spec.IDResolver) (rootfs.File, erro
 		}
 		rf.Contents = data
 	case f.Source != "":
-		path := SourcePath(f)
+		path := f.SourcePath()
 		rf.Open = func() (io.ReadCloser, int64, error) {
 			fh, err := safeio.OpenRegular(path, "source")
 			if err != nil {
@@ -191,25 +189,4 @@ func file(meta *spec.Spec, f *spec.File, ids spec.IDResolver) (rootfs.File, erro
 		}
 	}
 	return rf, nil
-}
-
-// SourcePath is where a files[].source entry is read from: a relative source
-// resolves from the directory of the YAML file that named it, and a leading
-// "~/" means the user's home directory, as in linuxkit. The result is
-// absolute, so a pinned spec that carries it builds from any directory.
-func SourcePath(f *spec.File) string {
-	src := f.Source
-	if src == "" || filepath.IsAbs(src) {
-		return src
-	}
-	if len(src) > 1 && src[0] == '~' && (src[1] == '/' || src[1] == filepath.Separator) {
-		if home, err := os.UserHomeDir(); err == nil {
-			return filepath.Join(home, src[2:])
-		}
-	}
-	p := filepath.Join(f.BaseDir, src)
-	if abs, err := filepath.Abs(p); err == nil {
-		return abs
-	}
-	return p
 }

@@ -223,32 +223,3 @@ func TestPlanSourceNotRegular(t *testing.T) {
 		t.Errorf("opening a directory as a source: %v", err)
 	}
 }
-
-func TestSourcePath(t *testing.T) {
-	home := t.TempDir()
-	t.Setenv("HOME", home)
-	cwd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range []struct {
-		f    spec.File
-		want string
-	}{
-		{spec.File{Source: "/abs/x", BaseDir: "/elsewhere"}, "/abs/x"},
-		{spec.File{Source: "x/y", BaseDir: "/specs"}, "/specs/x/y"},
-		{spec.File{Source: "../y", BaseDir: "/specs/sub"}, "/specs/y"},
-		{spec.File{Source: "y", BaseDir: "rel"}, filepath.Join(cwd, "rel", "y")},
-		{spec.File{Source: "y"}, filepath.Join(cwd, "y")},
-		{spec.File{Source: "~/keys/id"}, filepath.Join(home, "keys", "id")},
-		{spec.File{}, ""},
-	} {
-		got := SourcePath(&tc.f)
-		if got != tc.want {
-			t.Errorf("SourcePath(%q from %q) = %q, want %q", tc.f.Source, tc.f.BaseDir, got, tc.want)
-		}
-		if got != "" && !filepath.IsAbs(got) {
-			t.Errorf("SourcePath(%q) = %q is not absolute", tc.f.Source, got)
-		}
-	}
-}

@@ -49,6 +49,15 @@ type Plan struct {
 	ModTime time.Time
 }
 
+// Cmdline is the kernel command line of the plan ("" without a kernel): what
+// boot/cmdline holds and what the boot media and the artifact report.
+func (p *Plan) Cmdline() string {
+	if p.Kernel == nil {
+		return ""
+	}
+	return p.Kernel.Cmdline
+}
+
 // Kernel says which files of the kernel image become the boot files.
 type Kernel struct {
 	// Image is the kernel image.
