@@ -1,7 +1,6 @@
 package assemble
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -59,7 +58,7 @@ func Plan(s *spec.Spec, images Images, opts Options) (*rootfs.Plan, error) {
 		p.Init = append(p.Init, img)
 	}
 	for _, v := range s.Volumes {
-		vol := rootfs.Volume{Name: v.Name, Readonly: v.ReadOnly}
+		vol := rootfs.Volume{Name: v.Name, Lower: v.LowerDir(), Tmp: v.TmpDir(), Merged: v.MergedDir(), Readonly: v.ReadOnly}
 		if v.Format != "" && v.Format != "filesystem" {
 			return nil, fmt.Errorf("volumes: %s: format %q is not supported yet (only \"filesystem\")", v.Name, v.Format)
 		}
@@ -121,23 +120,20 @@ func bundle(s *spec.Spec, section string, index int, entry *spec.Image, images I
 	if err != nil {
 		return rootfs.Bundle{}, err
 	}
-	// rootfs prepends the rootfs mounts (bind or overlay) itself, because it
-	// decides where the image's files go (and shares them between bundles).
-	var runtime []byte
-	if rt != nil {
-		runtime, err = json.Marshal(rt)
-	}
-	if err != nil {
-		return rootfs.Bundle{}, fmt.Errorf("encoding runtime.json: %w", err)
-	}
 	readonly := oci.Root != nil && oci.Root.Readonly
-	return rootfs.Bundle{
-		Dir:         spec.BundleDir(section, index, entry.Name),
-		Image:       img,
-		ConfigJSON:  config,
-		RuntimeJSON: runtime,
-		Readonly:    readonly,
-	}, nil
+	b := rootfs.Bundle{
+		Dir:        spec.BundleDir(section, index, entry.Name),
+		Image:      img,
+		ConfigJSON: config,
+		Readonly:   readonly,
+	}
+	// rootfs writes runtime.json with the rootfs mounts (bind or overlay)
+	// first, because it decides where the image's files go (and shares them
+	// between bundles).
+	if rt != nil {
+		b.Runtime = rt
+	}
+	return b, nil
 }
 
 // file translates one files entry; meta is the spec a metadata entry receives.

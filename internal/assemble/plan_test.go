@@ -135,9 +135,16 @@ files:
 	}
 	// No runtime section anywhere: runtime.json still carries every field,
 	// empty, as linuxkit writes it; rootfs prepends the rootfs mounts.
+	if b1.Runtime == nil {
+		t.Fatal("service bundle has no runtime config")
+	}
+	runtimeJSON, err := b1.Runtime.JSON(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var rt map[string]json.RawMessage
-	if err := json.Unmarshal(b1.RuntimeJSON, &rt); err != nil || string(rt["mounts"]) != "[]" || string(rt["mkdir"]) != "[]" || rt["bindNS"] == nil {
-		t.Errorf("service runtime.json (%v): %s", err, b1.RuntimeJSON)
+	if err := json.Unmarshal(runtimeJSON, &rt); err != nil || string(rt["mounts"]) != "[]" || string(rt["mkdir"]) != "[]" || rt["bindNS"] == nil {
+		t.Errorf("service runtime.json (%v): %s", err, runtimeJSON)
 	}
 
 	if len(p.Files) != 4 {
