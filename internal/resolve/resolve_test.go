@@ -35,13 +35,21 @@ func checkout(t *testing.T, fx testrig.Fixtures, source string) *spec.Spec {
 	return merged
 }
 
-func TestResolvePinsAndDigests(t *testing.T) {
+// fixtureStore is an empty cache over a loopback registry holding the
+// fixture images.
+func fixtureStore(t *testing.T) (*image.Store, testrig.Fixtures) {
+	t.Helper()
 	reg := testrig.StartRegistry(t)
 	fx := testrig.PushFixtures(t, reg)
 	store, err := image.New(image.Options{CacheDir: filepath.Join(t.TempDir(), "cache"), Arch: "amd64", Insecure: []string{reg.Host}})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return store, fx
+}
+
+func TestResolvePinsAndDigests(t *testing.T) {
+	store, fx := fixtureStore(t)
 	ctx := context.Background()
 	s := checkout(t, fx, "v1")
 	r, err := Resolve(ctx, store, s)
@@ -90,15 +98,10 @@ func TestResolvePinsAndDigests(t *testing.T) {
 }
 
 func TestResolveMissingSource(t *testing.T) {
-	reg := testrig.StartRegistry(t)
-	fx := testrig.PushFixtures(t, reg)
-	store, err := image.New(image.Options{CacheDir: filepath.Join(t.TempDir(), "cache"), Arch: "amd64", Insecure: []string{reg.Host}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	store, fx := fixtureStore(t)
 	s := checkout(t, fx, "v1")
 	s.Files[0].Source = "gone.txt"
-	_, err = Resolve(context.Background(), store, s)
+	_, err := Resolve(context.Background(), store, s)
 	if err == nil || !strings.Contains(err.Error(), "files[0] (etc/data)") || !strings.Contains(err.Error(), "gone.txt") {
 		t.Errorf("missing source: %v", err)
 	}
