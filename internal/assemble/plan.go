@@ -30,8 +30,9 @@ type Options struct {
 }
 
 // Plan builds the rootfs plan of s. Every image reference is looked up with
-// images; `files[].source` entries are opened from the host (relative paths
-// from the directory of the YAML file that named them).
+// images; a `files[].source` entry becomes an opener of the host file
+// (File.SourcePath) that rootfs calls when it reads the entry, so Plan itself
+// reads and writes no file.
 func Plan(s *spec.Spec, images Images, opts Options) (*rootfs.Plan, error) {
 	p := &rootfs.Plan{ModTime: opts.ModTime}
 	if k := s.Kernel; k != nil && k.Image != "" {
