@@ -3,12 +3,16 @@ package linuxkit
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log"
 
 	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
 	"github.com/hashicorp/packer-plugin-sdk/multistep/commonsteps"
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 
+	"github.com/seed844b7c54/packer-plugin-linuxkit/common/progress"
+	"github.com/seed844b7c54/packer-plugin-linuxkit/common/specconfig"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/media"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/resolve"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/rootfs"
@@ -41,7 +45,13 @@ func (b *Builder) Run(ctx context.Context, ui packersdk.Ui, _ packersdk.Hook) (p
 
 	// One image store serves the whole build: the spec's images and the
 	// bootloader image come from the same cache through the same client.
-	store, err := c.OpenStore(pullProgress(ui))
+	bars := progress.NewSet(ui)
+	defer bars.Close()
+	store, err := c.OpenStore(specconfig.StoreHooks{
+		Progress: pullProgress(ui, bars),
+		Notice:   func(format string, args ...any) { ui.Say(fmt.Sprintf(format, args...)) },
+		Logf:     log.Printf,
+	})
 	if err != nil {
 		ui.Error(err.Error())
 		return nil, err

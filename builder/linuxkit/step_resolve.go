@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"os"
 	"sync"
-	"time"
 
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 
+	"github.com/seed844b7c54/packer-plugin-linuxkit/common/progress"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/common/specconfig"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/image"
 )
@@ -38,23 +38,22 @@ func (s *stepResolve) Run(ctx context.Context, state multistep.StateBag) multist
 
 func (s *stepResolve) Cleanup(multistep.StateBag) {}
 
-// pullProgress reports each image's download in Packer's UI, at most every
-// two seconds per image plus once when it completes.
-func pullProgress(ui packersdk.Ui) func(image.Progress) {
+// pullProgress shows each image's download as a progress bar (one per image, drawn when
+// packer runs in a terminal) and says once, when it completes, what was pulled, so a log
+// without a terminal still shows every pull.
+func pullProgress(ui packersdk.Ui, bars *progress.Set) func(image.Progress) {
 	var mu sync.Mutex
-	last := map[string]time.Time{}
+	said := map[string]bool{}
 	return func(p image.Progress) {
-		mu.Lock()
-		defer mu.Unlock()
-		done := p.Total > 0 && p.Complete >= p.Total
-		if !done && time.Since(last[p.Ref]) < 2*time.Second {
+		bars.Update(p.Ref, p.Complete, p.Total)
+		if p.Total <= 0 || p.Complete < p.Total {
 			return
 		}
-		last[p.Ref] = time.Now()
-		if p.Total > 0 {
-			ui.Say(fmt.Sprintf("%s: %s of %s (%d%%)", p.Ref, humanBytes(p.Complete), humanBytes(p.Total), p.Complete*100/p.Total))
-		} else {
-			ui.Say(fmt.Sprintf("%s: %s", p.Ref, humanBytes(p.Complete)))
+		mu.Lock()
+		defer mu.Unlock()
+		if !said[p.Ref] {
+			said[p.Ref] = true
+			ui.Say(fmt.Sprintf("Pulled %s (%s)", p.Ref, humanBytes(p.Total)))
 		}
 	}
 }

@@ -14,7 +14,7 @@ func TestStoreOptionsKeepsThePolicyError(t *testing.T) {
 	if _, err := c.StoreOptions(); err == nil || !strings.Contains(err.Error(), "pull") {
 		t.Errorf("StoreOptions with pull %q: %v", c.Pull, err)
 	}
-	if _, err := c.OpenStore(nil); err == nil {
+	if _, err := c.OpenStore(StoreHooks{}); err == nil {
 		t.Error("OpenStore opened a store with an invalid pull policy")
 	}
 	c.Pull = "never"
@@ -29,7 +29,7 @@ func TestResolveRefusesAnUnknownSpec(t *testing.T) {
 	if errs := c.Validate(); len(errs) != 0 {
 		t.Fatalf("Validate of an unknown spec: %v", errs)
 	}
-	store, err := c.OpenStore(nil)
+	store, err := c.OpenStore(StoreHooks{})
 	if err != nil {
 		t.Fatal(err)
 	}

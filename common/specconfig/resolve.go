@@ -25,15 +25,26 @@ func (c *SpecConfig) StoreOptions() (image.Options, error) {
 	}, nil
 }
 
+// StoreHooks are where an image store reports what happens while it pulls;
+// each may be nil.
+type StoreHooks struct {
+	// Progress receives each image's download progress (image.Options.Progress).
+	Progress func(image.Progress)
+	// Notice receives what a waiting user should see: retries, stalls,
+	// damaged blobs fetched again (image.Options.Notice).
+	Notice func(format string, args ...any)
+	// Logf receives every event, for PACKER_LOG (image.Options.Logf).
+	Logf func(format string, args ...any)
+}
+
 // OpenStore opens the image store (the cache) the options name, reporting
-// each image's download to progress when it is not nil. A build opens one
-// and uses it for every image it needs.
-func (c *SpecConfig) OpenStore(progress func(image.Progress)) (*image.Store, error) {
+// through hooks. A build opens one and uses it for every image it needs.
+func (c *SpecConfig) OpenStore(hooks StoreHooks) (*image.Store, error) {
 	opts, err := c.StoreOptions()
 	if err != nil {
 		return nil, err
 	}
-	opts.Progress = progress
+	opts.Progress, opts.Notice, opts.Logf = hooks.Progress, hooks.Notice, hooks.Logf
 	store, err := image.New(opts)
 	if err != nil {
 		return nil, fmt.Errorf("opening the image cache %s: %w", c.CacheDir, err)

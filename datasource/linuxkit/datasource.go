@@ -10,6 +10,7 @@ package linuxkit
 
 import (
 	"context"
+	"log"
 
 	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/hashicorp/packer-plugin-sdk/hcl2helper"
@@ -73,7 +74,7 @@ func (d *Datasource) Configure(raws ...interface{}) error {
 
 // Execute resolves every image to its digest and returns the pinned spec.
 func (d *Datasource) Execute() (cty.Value, error) {
-	store, err := d.config.OpenStore(nil)
+	store, err := d.config.OpenStore(specconfig.StoreHooks{Logf: log.Printf})
 	if err != nil {
 		return cty.NullVal(cty.EmptyObject), err
 	}
