@@ -75,7 +75,7 @@ type Config struct {
 // every error is collected, so `packer validate` reports them all at once.
 func (c *Config) Prepare(raws ...interface{}) ([]string, error) {
 	err := config.Decode(c, &config.DecodeOpts{
-		PluginType:         BuilderID,
+		PluginType:         artifact.BuilderID,
 		Interpolate:        true,
 		InterpolateContext: &c.ctx,
 	}, raws...)
