@@ -122,7 +122,7 @@ func (c *Config) prepareOutput() []error {
 }
 
 // prepareFormats defaults formats to iso-bios and refuses unknown or repeated
-// formats, and formats the target architecture cannot boot yet.
+// formats, and formats the target architecture cannot boot.
 func (c *Config) prepareFormats() []error {
 	if len(c.Formats) == 0 {
 		c.Formats = []string{FormatISOBIOS}
