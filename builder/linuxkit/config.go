@@ -55,8 +55,12 @@ type Config struct {
 	// `G`, `T` (KiB … TiB), e.g. `"512M"`. A bare number is an error. Defaults
 	// to the boot image's size rounded up to the next MiB, plus 1 MiB.
 	DiskSize string `mapstructure:"disk_size"`
-	// Where the outputs go. Packer's `-force` replaces an existing directory.
-	// Defaults to `output-<build name>`.
+	// Where the outputs go. Defaults to `output-<build name>`. An existing
+	// directory is an error; Packer's `-force` replaces it when it is empty or
+	// was made by this builder (it holds a `.packer-linuxkit-output` marker,
+	// which is not an output), and never when it is or holds the working
+	// directory, the home directory, a spec file or the image cache, symlinks
+	// resolved.
 	OutputDir string `mapstructure:"output_directory"`
 	// A folder holding syslinux's `isolinux.bin`, `ldlinux.c32` and
 	// `isohdpfx.bin`. When set, only this folder is used. Otherwise the
