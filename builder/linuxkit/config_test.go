@@ -103,3 +103,23 @@ func TestPrepareRefusesNonRegularSpecFiles(t *testing.T) {
 		}
 	}
 }
+
+// Each prepare function's warnings reach Prepare's result, and the errors of
+// different concerns are reported together.
+func TestPrepareWarningsAndCollectedErrors(t *testing.T) {
+	var c Config
+	warns, err := c.Prepare(map[string]interface{}{"spec": minimalSpec, "formats": []string{"tar"}, "vmdk_subformat": "streamOptimized", "disk_size": "64M"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(warns) != 2 || !strings.Contains(warns[0], "vmdk_subformat") || !strings.Contains(warns[1], "disk_size") {
+		t.Errorf("warnings: %q", warns)
+	}
+	var bad Config
+	_, err = bad.Prepare(map[string]interface{}{"spec": minimalSpec, "output_name": "a/b", "formats": []string{"bogus"}, "vmdk_subformat": "flat", "pull": "sometimes"})
+	for _, want := range []string{"output_name", `unknown format "bogus"`, "vmdk_subformat", "pull:"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Prepare: %v, want every concern's error, including %q", err, want)
+		}
+	}
+}
