@@ -6,6 +6,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/safeio"
 )
 
 const minimalSpec = "kernel:\n  image: linuxkit/kernel:6.12.59\n"
@@ -85,6 +87,24 @@ func TestCheckReplaceable(t *testing.T) {
 		if err := checkReplaceable(ok, []string{spec}, cache); err != nil {
 			t.Errorf("checkReplaceable(%s): %v", ok, err)
 		}
+	}
+	// A folder of the user's own files is refused; once marked as the
+	// builder's, it may be replaced.
+	foreign := filepath.Join(root, "real", "photos")
+	if err := os.MkdirAll(foreign, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(foreign, "cat.jpg"), []byte("jpeg"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := checkReplaceable(foreign, []string{spec}, cache); err == nil || !strings.Contains(err.Error(), "did not write") {
+		t.Errorf("checkReplaceable(%s) = %v, want it refused as not ours", foreign, err)
+	}
+	if err := safeio.MarkOwned(foreign); err != nil {
+		t.Fatal(err)
+	}
+	if err := checkReplaceable(foreign, []string{spec}, cache); err != nil {
+		t.Errorf("checkReplaceable(%s) after MarkOwned: %v", foreign, err)
 	}
 }
 
