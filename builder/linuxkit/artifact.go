@@ -3,46 +3,42 @@ package linuxkit
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
 	registryimage "github.com/hashicorp/packer-plugin-sdk/packer/registry/image"
 
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/artifact"
-)
-
-// BuilderID identifies artifacts made by this builder (internal/artifact
-// holds the contract every component reads).
-const BuilderID = artifact.BuilderID
-
-// Artifact state keys; post-processors read them through Packer's RPC. They
-// are internal/artifact's, named here for the builder's own code.
-const (
-	StateName       = artifact.StateName
-	StateSpecDigest = artifact.StateSpecDigest
-	StateFormats    = artifact.StateFormats
-	StateImages     = artifact.StateImages
-	StateFirmware   = artifact.StateFirmware
-	StateBootFiles  = artifact.StateBootFiles
-	StateCmdline    = artifact.StateCmdline
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/safeio"
 )
 
 // Artifact is what a linuxkit build produced: files in the output directory,
 // identified by the digest of the pinned spec they were built from.
 type Artifact struct {
-	Dir        string
-	Paths      []string          // every output file, the .sha256 file last
-	OutputName string            // output_name
-	SpecDigest string            // sha256:…
-	Formats    map[string]string // format → path
-	Images     map[string]string // component → pinned reference
-	BootFiles  map[string]string // boot file name → sha256
-	Arch       string
-	Cmdline    string // kernel command line
+	// Dir is output_directory.
+	Dir string
+	// Paths lists every output file, the .sha256 file last; the folder's
+	// ownership marker is not an output and is not listed.
+	Paths []string
+	// OutputName is output_name, the base name of every file.
+	OutputName string
+	// SpecDigest is sha256:… of the canonical pinned spec, the artifact's id.
+	SpecDigest string
+	// Formats maps each format built to its main file.
+	Formats map[string]string
+	// Images maps each spec component to its pinned reference.
+	Images map[string]string
+	// BootFiles maps each syslinux boot file used to its sha256.
+	BootFiles map[string]string
+	// Arch is the target architecture, HCP Packer's region.
+	Arch string
+	// Cmdline is the kernel command line the media boot with.
+	Cmdline string
 }
 
-// BuilderId returns BuilderID.
-func (a *Artifact) BuilderId() string { return BuilderID }
+// BuilderId returns artifact.BuilderID, the id post-processors check.
+func (a *Artifact) BuilderId() string { return artifact.BuilderID }
 
 // Files returns every output file.
 func (a *Artifact) Files() []string { return append([]string(nil), a.Paths...) }
@@ -52,30 +48,26 @@ func (a *Artifact) Id() string { return a.SpecDigest }
 
 // String describes the artifact for Packer's UI.
 func (a *Artifact) String() string {
-	formats := make([]string, 0, len(a.Formats))
-	for f := range a.Formats {
-		formats = append(formats, f)
-	}
-	sort.Strings(formats)
-	return fmt.Sprintf("LinuxKit image %s (%s) in %s: %s", a.OutputName, a.SpecDigest, a.Dir, strings.Join(formats, ", "))
+	return fmt.Sprintf("LinuxKit image %s (%s) in %s: %s", a.OutputName, a.SpecDigest, a.Dir, strings.Join(a.formatNames(), ", "))
 }
 
-// State returns the values post-processors and HCP Packer read.
+// State returns the values post-processors and HCP Packer read, under the
+// keys internal/artifact names.
 func (a *Artifact) State(name string) interface{} {
 	switch name {
-	case StateName:
+	case artifact.StateName:
 		return a.OutputName
-	case StateSpecDigest:
+	case artifact.StateSpecDigest:
 		return a.SpecDigest
-	case StateFormats:
+	case artifact.StateFormats:
 		return a.Formats
-	case StateImages:
+	case artifact.StateImages:
 		return a.Images
-	case StateFirmware:
+	case artifact.StateFirmware:
 		return artifact.FirmwareBIOS
-	case StateBootFiles:
+	case artifact.StateBootFiles:
 		return a.BootFiles
-	case StateCmdline:
+	case artifact.StateCmdline:
 		return a.Cmdline
 	case registryimage.ArtifactStateURI:
 		img, err := registryimage.FromArtifact(a,
@@ -97,23 +89,28 @@ func (a *Artifact) labels() map[string]interface{} {
 	if k, ok := a.Images["kernel"]; ok {
 		l["kernel"] = k
 	}
+	l["formats"] = strings.Join(a.formatNames(), ",")
+	return l
+}
+
+// formatNames returns the formats built, sorted.
+func (a *Artifact) formatNames() []string {
 	formats := make([]string, 0, len(a.Formats))
 	for f := range a.Formats {
 		formats = append(formats, f)
 	}
 	sort.Strings(formats)
-	l["formats"] = strings.Join(formats, ",")
-	return l
+	return formats
 }
 
-// Destroy removes the output files and, when it is then empty, the output
-// directory.
+// Destroy removes the output files and, when it is then empty but for the
+// plugin's marker, the output directory.
 func (a *Artifact) Destroy() error {
-	for _, p := range a.Paths {
+	for _, p := range append(a.Files(), filepath.Join(a.Dir, safeio.OwnedMarker)) {
 		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
 			return fmt.Errorf("removing %s: %w", p, err)
 		}
 	}
-	_ = os.Remove(a.Dir) // only succeeds when empty
+	_ = os.Remove(a.Dir) // only succeeds when empty: files a user added stay
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/safeio"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/testrig"
 )
 
@@ -236,7 +237,7 @@ func checkArtifactState(t *testing.T, s map[string]interface{}, dir string) {
 	}
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), ".") {
+		if strings.HasPrefix(e.Name(), ".") && e.Name() != safeio.OwnedMarker {
 			t.Errorf("temporary file left in the output directory: %s", e.Name())
 		}
 	}

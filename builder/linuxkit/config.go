@@ -56,8 +56,12 @@ type Config struct {
 	// `G`, `T` (KiB … TiB), e.g. `"512M"`. A bare number is an error. Defaults
 	// to the boot image's size rounded up to the next MiB, plus 1 MiB.
 	DiskSize string `mapstructure:"disk_size"`
-	// Where the outputs go. Packer's `-force` replaces an existing directory.
-	// Defaults to `output-<build name>`.
+	// Where the outputs go. Defaults to `output-<build name>`. An existing
+	// directory is an error; Packer's `-force` replaces it when it is empty or
+	// was made by this builder (it holds a `.packer-linuxkit-output` marker,
+	// which is not an output), and never when it is or holds the working
+	// directory, the home directory, a spec file or the image cache, symlinks
+	// resolved.
 	OutputDir string `mapstructure:"output_directory"`
 	// A folder holding syslinux's `isolinux.bin`, `ldlinux.c32` and
 	// `isohdpfx.bin`. When set, only this folder is used. Otherwise the
@@ -72,9 +76,11 @@ type Config struct {
 }
 
 // Prepare decodes the raw configuration, applies defaults and validates it.
+// Each concern (spec, output, formats, disks) has its own prepare function;
+// every error is collected, so `packer validate` reports them all at once.
 func (c *Config) Prepare(raws ...interface{}) ([]string, error) {
 	err := config.Decode(c, &config.DecodeOpts{
-		PluginType:         BuilderID,
+		PluginType:         artifact.BuilderID,
 		Interpolate:        true,
 		InterpolateContext: &c.ctx,
 	}, raws...)
@@ -87,14 +93,29 @@ func (c *Config) Prepare(raws ...interface{}) ([]string, error) {
 	for _, e := range c.SpecConfig.Validate() {
 		errs = packersdk.MultiErrorAppend(errs, e)
 	}
+	errs = packersdk.MultiErrorAppend(errs, c.prepareOutput()...)
+	errs = packersdk.MultiErrorAppend(errs, c.prepareFormats()...)
+	w, e := c.prepareDisks()
+	warnings = append(warnings, w...)
+	errs = packersdk.MultiErrorAppend(errs, e...)
+	if errs != nil && len(errs.Errors) > 0 {
+		return warnings, errs
+	}
+	return warnings, nil
+}
+
+// prepareOutput defaults output_name and output_directory from the build's
+// name and checks that output_name is a plain file name.
+func (c *Config) prepareOutput() []error {
 	if c.OutputName == "" {
 		c.OutputName = c.PackerBuildName
 	}
 	if c.OutputName == "" {
 		c.OutputName = "linuxkit"
 	}
+	var errs []error
 	if filepath.Base(c.OutputName) != c.OutputName || c.OutputName == "." || c.OutputName == ".." {
-		errs = packersdk.MultiErrorAppend(errs, fmt.Errorf("output_name: %q must be a file name, not a path", c.OutputName))
+		errs = append(errs, fmt.Errorf("output_name: %q must be a file name, not a path", c.OutputName))
 	}
 	if c.OutputDir == "" {
 		c.OutputDir = "output-" + c.PackerBuildName
@@ -102,50 +123,60 @@ func (c *Config) Prepare(raws ...interface{}) ([]string, error) {
 			c.OutputDir = "output-linuxkit"
 		}
 	}
+	return errs
+}
+
+// prepareFormats defaults formats to iso-bios and refuses unknown or repeated
+// formats, and formats the target architecture cannot boot.
+func (c *Config) prepareFormats() []error {
 	if len(c.Formats) == 0 {
 		c.Formats = []string{FormatISOBIOS}
 	}
+	var errs []error
 	seen := map[string]bool{}
 	for i, f := range c.Formats {
 		if !contains(allFormats, f) {
-			errs = packersdk.MultiErrorAppend(errs, fmt.Errorf("formats[%d]: unknown format %q; use one of %v (EFI formats come later)", i, f, allFormats))
+			errs = append(errs, fmt.Errorf("formats[%d]: unknown format %q; use one of %v (EFI formats come later)", i, f, allFormats))
 		}
 		if seen[f] {
-			errs = packersdk.MultiErrorAppend(errs, fmt.Errorf("formats[%d]: %q is listed twice", i, f))
+			errs = append(errs, fmt.Errorf("formats[%d]: %q is listed twice", i, f))
 		}
 		seen[f] = true
 	}
 	if c.Arch == "arm64" {
 		for _, f := range c.Formats {
 			if f != FormatKernelInitrd && f != FormatTar {
-				errs = packersdk.MultiErrorAppend(errs, fmt.Errorf("formats: %q is not available for arch arm64 yet; arm64 builds kernel+initrd and tar only", f))
+				errs = append(errs, fmt.Errorf("formats: %q is not available for arch arm64 yet; arm64 builds kernel+initrd and tar only", f))
 			}
 		}
 	}
+	return errs
+}
+
+// prepareDisks defaults and checks vmdk_subformat and disk_size, warning when
+// one is set but no format uses it.
+func (c *Config) prepareDisks() (warnings []string, errs []error) {
 	switch c.VMDKSubformat {
 	case "":
 		c.VMDKSubformat = SubformatMonolithicSparse
 	case SubformatMonolithicSparse, SubformatStreamOptimized:
 	default:
-		errs = packersdk.MultiErrorAppend(errs, fmt.Errorf("vmdk_subformat: %q is not one of %q, %q", c.VMDKSubformat, SubformatMonolithicSparse, SubformatStreamOptimized))
+		errs = append(errs, fmt.Errorf("vmdk_subformat: %q is not one of %q, %q", c.VMDKSubformat, SubformatMonolithicSparse, SubformatStreamOptimized))
 	}
-	if c.VMDKSubformat != SubformatMonolithicSparse && !seen[FormatVMDK] {
+	if c.VMDKSubformat != SubformatMonolithicSparse && !contains(c.Formats, FormatVMDK) {
 		warnings = append(warnings, "vmdk_subformat is set but formats does not include \"vmdk\"")
 	}
 	if c.DiskSize != "" {
 		n, err := size.Parse(c.DiskSize)
 		if err != nil {
-			errs = packersdk.MultiErrorAppend(errs, fmt.Errorf("disk_size: %w", err))
+			errs = append(errs, fmt.Errorf("disk_size: %w", err))
 		}
 		c.diskSize = n
-		if !seen[FormatRawBIOS] && !seen[FormatVMDK] {
+		if !contains(c.Formats, FormatRawBIOS) && !contains(c.Formats, FormatVMDK) {
 			warnings = append(warnings, "disk_size is set but formats has neither \"raw-bios\" nor \"vmdk\"")
 		}
 	}
-	if errs != nil && len(errs.Errors) > 0 {
-		return warnings, errs
-	}
-	return warnings, nil
+	return warnings, errs
 }
 
 func contains(list []string, s string) bool {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/safeio"
 )
 
 const minimalSpec = "kernel:\n  image: linuxkit/kernel:6.12.59\n"
@@ -86,6 +88,24 @@ func TestCheckReplaceable(t *testing.T) {
 			t.Errorf("checkReplaceable(%s): %v", ok, err)
 		}
 	}
+	// A folder of the user's own files is refused; once marked as the
+	// builder's, it may be replaced.
+	foreign := filepath.Join(root, "real", "photos")
+	if err := os.MkdirAll(foreign, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(foreign, "cat.jpg"), []byte("jpeg"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := checkReplaceable(foreign, []string{spec}, cache); err == nil || !strings.Contains(err.Error(), "did not write") {
+		t.Errorf("checkReplaceable(%s) = %v, want it refused as not ours", foreign, err)
+	}
+	if err := safeio.MarkOwned(foreign); err != nil {
+		t.Fatal(err)
+	}
+	if err := checkReplaceable(foreign, []string{spec}, cache); err != nil {
+		t.Errorf("checkReplaceable(%s) after MarkOwned: %v", foreign, err)
+	}
 }
 
 // A spec file that is a FIFO or a device is refused at once, naming the
@@ -100,6 +120,26 @@ func TestPrepareRefusesNonRegularSpecFiles(t *testing.T) {
 		_, err := c.Prepare(map[string]interface{}{"spec_files": []string{path}, "formats": []string{"tar"}})
 		if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), want) {
 			t.Errorf("spec_files = [%s]: %v, want an error naming it and %q", path, err, want)
+		}
+	}
+}
+
+// Each prepare function's warnings reach Prepare's result, and the errors of
+// different concerns are reported together.
+func TestPrepareWarningsAndCollectedErrors(t *testing.T) {
+	var c Config
+	warns, err := c.Prepare(map[string]interface{}{"spec": minimalSpec, "formats": []string{"tar"}, "vmdk_subformat": "streamOptimized", "disk_size": "64M"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(warns) != 2 || !strings.Contains(warns[0], "vmdk_subformat") || !strings.Contains(warns[1], "disk_size") {
+		t.Errorf("warnings: %q", warns)
+	}
+	var bad Config
+	_, err = bad.Prepare(map[string]interface{}{"spec": minimalSpec, "output_name": "a/b", "formats": []string{"bogus"}, "vmdk_subformat": "flat", "pull": "sometimes"})
+	for _, want := range []string{"output_name", `unknown format "bogus"`, "vmdk_subformat", "pull:"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Prepare: %v, want every concern's error, including %q", err, want)
 		}
 	}
 }

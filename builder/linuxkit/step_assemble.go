@@ -16,11 +16,6 @@ import (
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/rootfs"
 )
 
-const (
-	statePlan = "plan" // *rootfs.Plan
-	stateTree = "tree" // *rootfs.Tree
-)
-
 // stepAssemble lays the pinned spec out as a filesystem tree (headers only;
 // file contents stay in the cached layers until a format streams them).
 type stepAssemble struct {

@@ -15,9 +15,6 @@ import (
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/safeio"
 )
 
-// stateKernelInitrd holds the paths of the kernel and initrd files the media
-// formats read.
-const stateKernelInitrd = "kernel_initrd" // kernelInitrd
 
 type kernelInitrd struct {
 	kernel, initrd, cmdline string

@@ -79,11 +79,17 @@ func (s *stepMedia) Run(ctx context.Context, state multistep.StateBag) multistep
 		return halt(state, fmt.Errorf("%s: %w", s.format, err))
 	}
 	out.add(s.format, path, true)
-	ui.Say(fmt.Sprintf("Wrote %s (%s) in %s", filepath.Base(path), fileSize(path), time.Since(start).Round(time.Millisecond)))
+	sayWrote(ui, path, start)
 	return multistep.ActionContinue
 }
 
 func (s *stepMedia) Cleanup(multistep.StateBag) {}
+
+// sayWrote tells the user that an output file is complete: its name, size
+// and how long writing it took since start.
+func sayWrote(ui packersdk.Ui, path string, start time.Time) {
+	ui.Say(fmt.Sprintf("Wrote %s (%s) in %s", filepath.Base(path), fileSize(path), time.Since(start).Round(time.Millisecond)))
+}
 
 // cancellable makes the reads of a medium's kernel and initrd stop when the
 // build is cancelled, so Ctrl-C does not wait for a whole disk to be written.

@@ -11,9 +11,10 @@ import (
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/safeio"
 )
 
-// stepOutputDir creates output_directory (replacing it with -force) and, when
-// the build fails or is cancelled, removes it again, so no half-written
-// artifact is left behind.
+// stepOutputDir creates output_directory (replacing it with -force) and marks
+// it as the plugin's (safeio.MkdirOwned), so a later -force may replace it.
+// When the build fails or is cancelled, Cleanup removes it again, so no
+// half-written artifact is left behind.
 type stepOutputDir struct {
 	dir       string
 	force     bool
@@ -36,10 +37,10 @@ func (s *stepOutputDir) Run(_ context.Context, state multistep.StateBag) multist
 			return halt(state, fmt.Errorf("removing output_directory: %w", err))
 		}
 	}
-	if err := os.MkdirAll(s.dir, 0o755); err != nil {
-		return halt(state, fmt.Errorf("creating output_directory: %w", err))
+	s.created = true // from here on, a failure removes what was made
+	if err := safeio.MkdirOwned(s.dir); err != nil {
+		return halt(state, fmt.Errorf("output_directory: %w", err))
 	}
-	s.created = true
 	state.Put(stateOutputs, &outputs{dir: s.dir, formats: map[string]string{}})
 	return multistep.ActionContinue
 }
@@ -57,12 +58,13 @@ func (s *stepOutputDir) Cleanup(state multistep.StateBag) {
 
 // checkReplaceable refuses to let -force delete a folder the user keeps: the
 // root, the working directory, the home directory or a folder above them,
-// or one holding a spec file or the image cache (safeio.CheckRemovable, the
-// guard every component shares; symlinks are resolved before comparing).
+// one holding a spec file or the image cache, or one holding anything the
+// plugin did not write (safeio.CheckReplaceable, the guard every component
+// shares; symlinks are resolved before comparing).
 func checkReplaceable(dir string, specFiles []string, cacheDir string) error {
 	keep := []safeio.Keep{{Path: cacheDir, What: "the image cache"}}
 	for _, f := range specFiles {
 		keep = append(keep, safeio.Keep{Path: f, What: "the spec file"})
 	}
-	return safeio.CheckRemovable(dir, keep...)
+	return safeio.CheckReplaceable(dir, keep...)
 }

@@ -2,7 +2,6 @@ package linuxkit
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"time"
@@ -29,7 +28,7 @@ func (s *stepTar) Run(ctx context.Context, state multistep.StateBag) multistep.S
 		return halt(state, err)
 	}
 	out.add(FormatTar, path, true)
-	ui.Say(fmt.Sprintf("Wrote %s (%s) in %s", filepath.Base(path), fileSize(path), time.Since(start).Round(time.Millisecond)))
+	sayWrote(ui, path, start)
 	return multistep.ActionContinue
 }
 

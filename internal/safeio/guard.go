@@ -22,7 +22,8 @@ type Keep struct {
 // system root, the working directory or the home directory or any folder
 // above them, or a folder holding one of keep. Every path is compared after
 // its symlinks are resolved, so a folder reached through a symlinked parent
-// is recognised. It is the one removal guard of every component.
+// is recognised. CheckReplaceable adds the ownership check to it: callers
+// that replace a folder call CheckReplaceable.
 func CheckRemovable(dir string, keep ...Keep) error {
 	target, err := resolve(dir)
 	if err != nil {

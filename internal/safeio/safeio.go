@@ -1,7 +1,9 @@
 // Package safeio holds the I/O guarantees every output of the plugin needs:
 // a file appears whole or not at all (WriteFile), a long copy stops when the
-// build is cancelled (Reader), and -force never removes a folder the user
-// keeps (CheckRemovable).
+// build is cancelled (Reader), a non-regular input never hangs a read
+// (OpenRegular), and -force never removes a folder the user keeps
+// (CheckReplaceable: CheckRemovable's protected paths, then CheckOwned's
+// marker that MarkOwned writes into every output folder the plugin makes).
 //
 // It owns nothing else: no formats, no Packer SDK.
 package safeio

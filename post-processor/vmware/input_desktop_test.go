@@ -7,16 +7,17 @@ import (
 	"testing"
 
 	"github.com/seed844b7c54/packer-plugin-linuxkit/builder/linuxkit"
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/artifact"
 )
 
 // TestInputNamesMatchTheBuilder keeps the state keys and formats read here
 // equal to the ones the linuxkit builder publishes.
 func TestInputNamesMatchTheBuilder(t *testing.T) {
 	for _, pair := range [][2]string{
-		{inputStateName, linuxkit.StateName},
-		{inputStateSpecDigest, linuxkit.StateSpecDigest},
-		{inputStateFormats, linuxkit.StateFormats},
-		{inputStateFirmware, linuxkit.StateFirmware},
+		{inputStateName, artifact.StateName},
+		{inputStateSpecDigest, artifact.StateSpecDigest},
+		{inputStateFormats, artifact.StateFormats},
+		{inputStateFirmware, artifact.StateFirmware},
 		{formatKernelInitrd, linuxkit.FormatKernelInitrd},
 		{formatISOBIOS, linuxkit.FormatISOBIOS},
 		{formatVMDK, linuxkit.FormatVMDK},
