@@ -1,4 +1,4 @@
-package vmware
+package vmware_test
 
 import (
 	"maps"
@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
+
+	"github.com/seed844b7c54/packer-plugin-linuxkit/post-processor/vmware/vmwaretest"
 )
 
 // vsphereBare is a vsphere configuration without connection options, so the
@@ -74,7 +76,7 @@ func TestConnectionEnvFallbacks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cleanEnv(t)
+			vmwaretest.CleanEnv(t)
 			for k, v := range tt.env {
 				t.Setenv(k, v)
 			}
@@ -88,16 +90,16 @@ func TestConnectionEnvFallbacks(t *testing.T) {
 }
 
 func TestCAFileIgnoresGOVCInsecure(t *testing.T) {
-	cleanEnv(t)
+	vmwaretest.CleanEnv(t)
 	t.Setenv("GOVC_INSECURE", "1")
-	c := mustConfigure(t, vsphereMinimal(map[string]interface{}{"ca_file": tempFile(t, "ca.pem", "x")}))
+	c := mustConfigure(t, vsphereMinimal(map[string]interface{}{"ca_file": vmwaretest.TempFile(t, "ca.pem", "x")}))
 	if *c.InsecureConnection {
 		t.Error("GOVC_INSECURE overrode an explicit ca_file")
 	}
 }
 
 func TestPlacementEnvFallbacks(t *testing.T) {
-	cleanEnv(t)
+	vmwaretest.CleanEnv(t)
 	for k, v := range map[string]string{
 		"VCDATACENTER": "dc-vc", "GOVC_DATACENTER": "dc-govc",
 		"GOVC_DATASTORE": "ds-govc",
@@ -175,7 +177,7 @@ func TestConnectionEnvErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cleanEnv(t)
+			vmwaretest.CleanEnv(t)
 			for k, v := range tt.env {
 				t.Setenv(k, v)
 			}
@@ -192,7 +194,7 @@ func TestConnectionEnvErrors(t *testing.T) {
 }
 
 func TestBrokenURLReportedOnce(t *testing.T) {
-	cleanEnv(t)
+	vmwaretest.CleanEnv(t)
 	t.Setenv("GOVC_URL", "https://u:pw#q@vc/sdk")
 	_, err := configure(t, vsphereBare(nil))
 	if n := strings.Count(err.Error(), "GOVC_URL is not a valid URL"); n != 1 {
@@ -201,7 +203,7 @@ func TestBrokenURLReportedOnce(t *testing.T) {
 }
 
 func TestPasswordsRegisteredAsSecrets(t *testing.T) {
-	cleanEnv(t)
+	vmwaretest.CleanEnv(t)
 	mustConfigure(t, vsphereMinimal(map[string]interface{}{"password": "explicit-pw-7f3a"}))
 	t.Setenv("GOVC_URL", "https://u:govc-url-pw-91c2@vc/sdk")
 	t.Setenv("VCURL", "u:vcurl%40pw-55d1@vc/sdk") // unused (GOVC_URL comes first) but still hidden
