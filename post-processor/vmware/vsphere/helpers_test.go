@@ -3,7 +3,6 @@ package vsphere_test
 import (
 	"context"
 	"crypto/sha256"
-	"crypto/tls"
 	"encoding/hex"
 	"fmt"
 	"io/fs"
@@ -19,7 +18,6 @@ import (
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 	"github.com/vmware/govmomi/find"
 	"github.com/vmware/govmomi/object"
-	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vapi/library"
 	"github.com/vmware/govmomi/vapi/rest"
 	_ "github.com/vmware/govmomi/vapi/simulator" // content library endpoints
@@ -30,40 +28,6 @@ import (
 	vsdriver "github.com/seed844b7c54/packer-plugin-linuxkit/internal/vsphere"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/post-processor/vmware/vmwaretest"
 )
-
-// The simulator's credentials; the password is distinctive so a leak in any
-// message is caught.
-const (
-	vsUser     = "builder@vsphere.local"
-	vsPassword = "Vs-Pp-S3cret-5d0b"
-)
-
-// vsSim is one in-process vCenter simulator (govmomi's VPX model, with the
-// vAPI endpoints) over TLS on loopback, requiring vsUser/vsPassword.
-type vsSim struct {
-	model      *simulator.Model // nil for an out-of-process vcsim
-	server     *simulator.Server
-	host       string
-	user, pass string
-}
-
-func newVSSim(t *testing.T) *vsSim {
-	t.Helper()
-	vmwaretest.CleanEnv(t)
-	m := simulator.VPX()
-	if err := m.Create(); err != nil {
-		t.Fatal(err)
-	}
-	m.Service.TLS = new(tls.Config)
-	m.Service.RegisterEndpoints = true
-	m.Service.Listen = &url.URL{Host: "127.0.0.1:0", User: url.UserPassword(vsUser, vsPassword)}
-	s := m.Service.NewServer()
-	t.Cleanup(func() {
-		s.Close()
-		m.Remove()
-	})
-	return &vsSim{model: m, server: s, host: s.URL.Host, user: vsUser, pass: vsPassword}
-}
 
 // config is a vsphere configuration for the simulator's cluster, plus extra.
 func (s *vsSim) config(extra map[string]interface{}) map[string]interface{} {

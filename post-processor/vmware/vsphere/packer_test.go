@@ -1,13 +1,8 @@
 package vsphere_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io"
-	"net/url"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -24,46 +19,6 @@ import (
 // vsE2EPassword is the password the end-to-end template gives vcsim (which
 // accepts any); it must appear nowhere in Packer's output or log.
 const vsE2EPassword = "E2e-Vc-Secr3t-9a41"
-
-// startVCSim builds and starts internal/testrig/cmd/vcsim on loopback and
-// returns its host:port. Its standard input stays open until the test's
-// cleanup, which closes it and so ends the simulator.
-func startVCSim(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "vcsim")
-	build := exec.Command("go", "build", "-o", bin, "./internal/testrig/cmd/vcsim")
-	build.Dir = testrig.RepoRoot(t)
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building vcsim: %v\n%s", err, out)
-	}
-	cmd := exec.Command(bin, "-l", "127.0.0.1:0", "-stdin")
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = stdin.Close()
-		_ = cmd.Wait()
-	})
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		t.Fatalf("reading vcsim's address: %v", err)
-	}
-	go func() { _, _ = io.Copy(io.Discard, stdout) }()
-	u, err := url.Parse(strings.TrimPrefix(strings.TrimSpace(line), "GOVC_URL="))
-	if err != nil || u.Host == "" {
-		t.Fatalf("vcsim printed %q: %v", line, err)
-	}
-	return u.Host
-}
 
 // TestVSpherePackerBuild is the vsphere target's acceptance test: the real
 // packer binary builds an ISO with the linuxkit builder and hands it, across
