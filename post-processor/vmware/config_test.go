@@ -15,7 +15,7 @@ func TestConfigureDesktopDefaults(t *testing.T) {
 		t.Run(target, func(t *testing.T) {
 			vmwaretest.CleanEnv(t)
 			t.Setenv("GOVC_URL", "https://u:pw-desk@vc/sdk") // ignored: not a vsphere target
-			c := mustConfigure(t, map[string]interface{}{"target": target})
+			c := vmwaretest.MustConfigure(t, map[string]interface{}{"target": target})
 			got := map[string]interface{}{
 				"cpus": c.CPUs, "memory": c.Memory, "guest_os_type": c.GuestOSType,
 				"hardware_version": c.HardwareVersion, "disk_controller_type": c.DiskControllerType,
@@ -45,7 +45,7 @@ func TestConfigureDesktopDefaults(t *testing.T) {
 
 func TestConfigureVSphereDefaults(t *testing.T) {
 	vmwaretest.CleanEnv(t)
-	c := mustConfigure(t, vsphereMinimal(nil))
+	c := vmwaretest.MustConfigure(t, vmwaretest.VSphereMinimal(nil))
 	got := map[string]interface{}{
 		"cpus": c.CPUs, "memory": c.Memory, "guest_os_type": c.GuestOSType,
 		"hardware_version": c.HardwareVersion, "disk_controller_type": c.DiskControllerType,
@@ -73,7 +73,7 @@ func TestConfigureFullDesktop(t *testing.T) {
 	vmwaretest.CleanEnv(t)
 	vmx := vmwaretest.TempFile(t, "base.vmx", `.encoding = "UTF-8"`+"\n")
 	vmrun := vmwaretest.TempFile(t, "vmrun", "#!/bin/sh\n")
-	c := mustConfigure(t, map[string]interface{}{
+	c := vmwaretest.MustConfigure(t, map[string]interface{}{
 		"target": "workstation", "vm_name": "web", "cpus": 2, "memory": 2048,
 		"firmware": "bios", "guest_os_type": "other6xlinux-64", "hardware_version": 20,
 		"boot_media": "iso", "disks": []string{"10G", "512M"}, "disk_controller_type": "nvme",
@@ -99,7 +99,7 @@ func TestConfigureFullDesktop(t *testing.T) {
 func TestConfigureFullVSphere(t *testing.T) {
 	vmwaretest.CleanEnv(t)
 	ca := vmwaretest.TempFile(t, "ca.pem", "-----BEGIN CERTIFICATE-----\n")
-	c := mustConfigure(t, vsphereMinimal(map[string]interface{}{
+	c := vmwaretest.MustConfigure(t, vmwaretest.VSphereMinimal(map[string]interface{}{
 		"vm_name": "lk", "boot_media": "disk", "disk_controller_type": "lsilogic",
 		"ca_file": ca, "datacenter": "DC0", "cluster": "DC0_C0", "host": "DC0_C0_H0",
 		"resource_pool": "/DC0/host/DC0_C0/Resources", "datastore": "LocalDS_0", "folder": "templates",
@@ -120,22 +120,22 @@ func TestResolveNames(t *testing.T) {
 	vmwaretest.CleanEnv(t)
 	build := map[string]interface{}{"packer_build_name": "demo"}
 
-	c := mustConfigure(t, fusion(nil), build)
+	c := vmwaretest.MustConfigure(t, fusion(nil), build)
 	resolveNames(t, &c, "lk-image")
 	if c.VMName != "lk-image" || c.OutputDirectory != "output-lk-image-vmware" || c.SerialLogPath != "output-lk-image-vmware/console.log" {
 		t.Errorf("from the artifact's name: %q %q %q", c.VMName, c.OutputDirectory, c.SerialLogPath)
 	}
-	c = mustConfigure(t, fusion(map[string]interface{}{"serial_log": false}), build)
+	c = vmwaretest.MustConfigure(t, fusion(map[string]interface{}{"serial_log": false}), build)
 	resolveNames(t, &c, "")
 	if c.VMName != "demo" || c.OutputDirectory != "output-demo-vmware" || c.SerialLogPath != "" {
 		t.Errorf("from the build's name: %q %q %q", c.VMName, c.OutputDirectory, c.SerialLogPath)
 	}
-	c = mustConfigure(t, fusion(map[string]interface{}{"vm_name": "set", "output_directory": "out"}), build)
+	c = vmwaretest.MustConfigure(t, fusion(map[string]interface{}{"vm_name": "set", "output_directory": "out"}), build)
 	resolveNames(t, &c, "lk-image")
 	if c.VMName != "set" || c.OutputDirectory != "out" || c.SerialLogPath != "out/console.log" {
 		t.Errorf("set values must win: %q %q %q", c.VMName, c.OutputDirectory, c.SerialLogPath)
 	}
-	c = mustConfigure(t, vsphereMinimal(map[string]interface{}{"content_library": map[string]interface{}{"library": "lib"}}))
+	c = vmwaretest.MustConfigure(t, vmwaretest.VSphereMinimal(map[string]interface{}{"content_library": map[string]interface{}{"library": "lib"}}))
 	resolveNames(t, &c, "lk")
 	if c.ContentLibrary.Name != "lk-template" || c.OutputDirectory != "" {
 		t.Errorf("vsphere: item %q, output_directory %q", c.ContentLibrary.Name, c.OutputDirectory)
@@ -145,13 +145,13 @@ func TestResolveNames(t *testing.T) {
 func TestForceSetsOverwrite(t *testing.T) {
 	vmwaretest.CleanEnv(t)
 	force := map[string]interface{}{"packer_force": true}
-	if c := mustConfigure(t, vsphereMinimal(nil), force); !c.Overwrite {
+	if c := vmwaretest.MustConfigure(t, vmwaretest.VSphereMinimal(nil), force); !c.Overwrite {
 		t.Error("vsphere: -force did not set overwrite")
 	}
-	if c := mustConfigure(t, fusion(nil), force); !c.Overwrite {
+	if c := vmwaretest.MustConfigure(t, fusion(nil), force); !c.Overwrite {
 		t.Error("fusion: -force did not set overwrite")
 	}
-	if c := mustConfigure(t, vsphereMinimal(nil)); c.Overwrite {
+	if c := vmwaretest.MustConfigure(t, vmwaretest.VSphereMinimal(nil)); c.Overwrite {
 		t.Error("overwrite set without -force")
 	}
 }
@@ -159,23 +159,23 @@ func TestForceSetsOverwrite(t *testing.T) {
 func TestFusionOnAppleSilicon(t *testing.T) {
 	vmwaretest.CleanEnv(t)
 	vmwaretest.PlayHost(t, true)
-	_, err := configure(t, fusion(nil))
-	wantErrors(t, err, "Apple silicon", "arm64 EFI", "amd64 BIOS", "Intel Mac")
-	if _, err := configure(t, map[string]interface{}{"target": "workstation"}); err != nil {
+	_, err := vmwaretest.Configure(t, fusion(nil))
+	vmwaretest.WantErrors(t, err, "Apple silicon", "arm64 EFI", "amd64 BIOS", "Intel Mac")
+	if _, err := vmwaretest.Configure(t, map[string]interface{}{"target": "workstation"}); err != nil {
 		t.Errorf("workstation is not affected: %v", err)
 	}
 }
 
 func TestConfigureReportsEveryError(t *testing.T) {
 	vmwaretest.CleanEnv(t)
-	_, err := configure(t, fusion(map[string]interface{}{"cpus": 0, "memory": 3, "network_type": "wifi"}))
-	wantErrors(t, err, "3 error(s) occurred", "cpus must be at least 1", "memory is in MB", `network_type "wifi"`)
+	_, err := vmwaretest.Configure(t, fusion(map[string]interface{}{"cpus": 0, "memory": 3, "network_type": "wifi"}))
+	vmwaretest.WantErrors(t, err, "3 error(s) occurred", "cpus must be at least 1", "memory is in MB", `network_type "wifi"`)
 }
 
 func TestConfigureUnknownOption(t *testing.T) {
 	vmwaretest.CleanEnv(t)
-	_, err := configure(t, fusion(map[string]interface{}{"vmx_datas": map[string]string{}}))
-	wantErrors(t, err, "linuxkit-vmware:", "vmx_datas")
+	_, err := vmwaretest.Configure(t, fusion(map[string]interface{}{"vmx_datas": map[string]string{}}))
+	vmwaretest.WantErrors(t, err, "linuxkit-vmware:", "vmx_datas")
 }
 
 // resolveNames does what a run does once the artifact is known: vm_name from

@@ -105,7 +105,7 @@ content_library {
 target = "workstation"
 power_on = false
 `))
-	wantErrors(t, err, `power_on is an option of target "vsphere" only`)
+	vmwaretest.WantErrors(t, err, `power_on is an option of target "vsphere" only`)
 }
 
 // TestPostProcessNotImplemented checks that no target says "not
@@ -113,7 +113,7 @@ power_on = false
 // fails on that, returning no artifact, keep=false and forceOverride=false.
 func TestPostProcessNotImplemented(t *testing.T) {
 	vmwaretest.CleanEnv(t)
-	for _, raw := range []map[string]interface{}{vsphereMinimal(nil)} { // the desktop targets: desktop_test.go
+	for _, raw := range []map[string]interface{}{vmwaretest.VSphereMinimal(nil)} { // the desktop targets: desktop_test.go
 		var p vmware.PostProcessor
 		if err := p.Configure(raw); err != nil {
 			t.Fatal(err)

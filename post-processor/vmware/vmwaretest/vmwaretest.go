@@ -7,8 +7,10 @@ package vmwaretest
 import (
 	"bytes"
 	"context"
+	"maps"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
@@ -130,4 +132,52 @@ func TempFile(t *testing.T, name, content string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// Configure runs Configure the way Packer does for a JSON template: the
+// plugin's options in one map, Packer's own keys in another.
+func Configure(t *testing.T, raw map[string]interface{}, packer ...map[string]interface{}) (vmware.Config, error) {
+	t.Helper()
+	var p vmware.PostProcessor
+	raws := []interface{}{raw}
+	for _, m := range packer {
+		raws = append(raws, m)
+	}
+	err := p.Configure(raws...)
+	return p.Config(), err
+}
+
+// MustConfigure is Configure for configurations that must be valid.
+func MustConfigure(t *testing.T, raw map[string]interface{}, packer ...map[string]interface{}) vmware.Config {
+	t.Helper()
+	c, err := Configure(t, raw, packer...)
+	if err != nil {
+		t.Fatalf("Configure(%v): %v", raw, err)
+	}
+	return c
+}
+
+// VSphereMinimal is the smallest valid vsphere configuration, plus extra.
+func VSphereMinimal(extra map[string]interface{}) map[string]interface{} {
+	m := map[string]interface{}{
+		"target":         "vsphere",
+		"vcenter_server": "vc.example.com",
+		"username":       "administrator@vsphere.local",
+		"password":       "vsphere-minimal-password",
+	}
+	maps.Copy(m, extra)
+	return m
+}
+
+// WantErrors fails unless err's message contains every one of want.
+func WantErrors(t *testing.T, err error, want ...string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("Configure succeeded, want errors containing %q", want)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error does not contain %q:\n%v", w, err)
+		}
+	}
 }

@@ -1,4 +1,4 @@
-package vmware_test
+package vsphere_test
 
 import (
 	"maps"
@@ -80,7 +80,7 @@ func TestConnectionEnvFallbacks(t *testing.T) {
 			for k, v := range tt.env {
 				t.Setenv(k, v)
 			}
-			c := mustConfigure(t, vsphereBare(tt.raw))
+			c := vmwaretest.MustConfigure(t, vsphereBare(tt.raw))
 			if c.VCenterServer != tt.server || c.Username != tt.user || c.Password != tt.password || *c.InsecureConnection != tt.insecure {
 				t.Errorf("got server %q user %q password %q insecure %v; want %q %q %q %v",
 					c.VCenterServer, c.Username, c.Password, *c.InsecureConnection, tt.server, tt.user, tt.password, tt.insecure)
@@ -92,7 +92,7 @@ func TestConnectionEnvFallbacks(t *testing.T) {
 func TestCAFileIgnoresGOVCInsecure(t *testing.T) {
 	vmwaretest.CleanEnv(t)
 	t.Setenv("GOVC_INSECURE", "1")
-	c := mustConfigure(t, vsphereMinimal(map[string]interface{}{"ca_file": vmwaretest.TempFile(t, "ca.pem", "x")}))
+	c := vmwaretest.MustConfigure(t, vmwaretest.VSphereMinimal(map[string]interface{}{"ca_file": vmwaretest.TempFile(t, "ca.pem", "x")}))
 	if *c.InsecureConnection {
 		t.Error("GOVC_INSECURE overrode an explicit ca_file")
 	}
@@ -109,7 +109,7 @@ func TestPlacementEnvFallbacks(t *testing.T) {
 	} {
 		t.Setenv(k, v)
 	}
-	c := mustConfigure(t, vsphereMinimal(map[string]interface{}{"folder": "mine"}))
+	c := vmwaretest.MustConfigure(t, vmwaretest.VSphereMinimal(map[string]interface{}{"folder": "mine"}))
 	got := []string{c.Datacenter, c.Datastore, c.Network, c.Host, c.ResourcePool, c.Folder, c.Cluster}
 	want := []string{"dc-vc", "ds-govc", "net-vc", "host-govc", "pool-govc", "mine", ""}
 	if strings.Join(got, ",") != strings.Join(want, ",") {
@@ -117,7 +117,7 @@ func TestPlacementEnvFallbacks(t *testing.T) {
 	}
 	t.Setenv("VCDATASTORE", "ds-vc")
 	t.Setenv("VCHOST", "host-vc")
-	c = mustConfigure(t, vsphereMinimal(nil))
+	c = vmwaretest.MustConfigure(t, vmwaretest.VSphereMinimal(nil))
 	if c.Datastore != "ds-vc" || c.Host != "host-vc" {
 		t.Errorf("VCDATASTORE/VCHOST must win over GOVC_*: %q %q", c.Datastore, c.Host)
 	}
@@ -181,8 +181,8 @@ func TestConnectionEnvErrors(t *testing.T) {
 			for k, v := range tt.env {
 				t.Setenv(k, v)
 			}
-			_, err := configure(t, vsphereBare(tt.raw))
-			wantErrors(t, err, tt.want...)
+			_, err := vmwaretest.Configure(t, vsphereBare(tt.raw))
+			vmwaretest.WantErrors(t, err, tt.want...)
 			if tt.secret != "" && err != nil && strings.Contains(err.Error(), tt.secret) {
 				t.Errorf("the error message leaks the password %q:\n%v", tt.secret, err)
 			}
@@ -196,7 +196,7 @@ func TestConnectionEnvErrors(t *testing.T) {
 func TestBrokenURLReportedOnce(t *testing.T) {
 	vmwaretest.CleanEnv(t)
 	t.Setenv("GOVC_URL", "https://u:pw#q@vc/sdk")
-	_, err := configure(t, vsphereBare(nil))
+	_, err := vmwaretest.Configure(t, vsphereBare(nil))
 	if n := strings.Count(err.Error(), "GOVC_URL is not a valid URL"); n != 1 {
 		t.Errorf("the broken GOVC_URL is reported %d times:\n%v", n, err)
 	}
@@ -204,14 +204,14 @@ func TestBrokenURLReportedOnce(t *testing.T) {
 
 func TestPasswordsRegisteredAsSecrets(t *testing.T) {
 	vmwaretest.CleanEnv(t)
-	mustConfigure(t, vsphereMinimal(map[string]interface{}{"password": "explicit-pw-7f3a"}))
+	vmwaretest.MustConfigure(t, vmwaretest.VSphereMinimal(map[string]interface{}{"password": "explicit-pw-7f3a"}))
 	t.Setenv("GOVC_URL", "https://u:govc-url-pw-91c2@vc/sdk")
 	t.Setenv("VCURL", "u:vcurl%40pw-55d1@vc/sdk") // unused (GOVC_URL comes first) but still hidden
-	mustConfigure(t, vsphereBare(nil))
+	vmwaretest.MustConfigure(t, vsphereBare(nil))
 	t.Setenv("GOVC_URL", "")
 	t.Setenv("VCURL", "")
 	t.Setenv("GOVC_PASSWORD", "govc-password-c0de")
-	mustConfigure(t, vsphereBare(map[string]interface{}{"vcenter_server": "vc", "username": "u"}))
+	vmwaretest.MustConfigure(t, vsphereBare(map[string]interface{}{"vcenter_server": "vc", "username": "u"}))
 
 	for _, s := range []string{"explicit-pw-7f3a", "govc-url-pw-91c2", "vcurl%40pw-55d1", "vcurl@pw-55d1", "govc-password-c0de"} {
 		if got := packersdk.LogSecretFilter.FilterString("log: " + s); strings.Contains(got, s) {
