@@ -1,12 +1,8 @@
 package vmware_test
 
-import (
-	"maps"
-)
+import "github.com/seed844b7c54/packer-plugin-linuxkit/post-processor/vmware/vmwaretest"
 
 // fusion is a fusion configuration with extra options.
 func fusion(extra map[string]interface{}) map[string]interface{} {
-	m := map[string]interface{}{"target": "fusion"}
-	maps.Copy(m, extra)
-	return m
+	return vmwaretest.With(map[string]interface{}{"target": "fusion"}, extra)
 }

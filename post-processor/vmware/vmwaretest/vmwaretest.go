@@ -159,14 +159,19 @@ func MustConfigure(t *testing.T, raw map[string]interface{}, packer ...map[strin
 
 // VSphereMinimal is the smallest valid vsphere configuration, plus extra.
 func VSphereMinimal(extra map[string]interface{}) map[string]interface{} {
-	m := map[string]interface{}{
+	return With(map[string]interface{}{
 		"target":         "vsphere",
 		"vcenter_server": "vc.example.com",
 		"username":       "administrator@vsphere.local",
 		"password":       "vsphere-minimal-password",
-	}
-	maps.Copy(m, extra)
-	return m
+	}, extra)
+}
+
+// With returns base with the keys of extra set over it, for the
+// configurations tests build from a base plus a few options.
+func With(base, extra map[string]interface{}) map[string]interface{} {
+	maps.Copy(base, extra)
+	return base
 }
 
 // WantErrors fails unless err's message contains every one of want.

@@ -1,7 +1,6 @@
 package vsphere_test
 
 import (
-	"maps"
 	"strings"
 	"testing"
 
@@ -13,9 +12,7 @@ import (
 // vsphereBare is a vsphere configuration without connection options, so the
 // environment has to provide them.
 func vsphereBare(extra map[string]interface{}) map[string]interface{} {
-	m := map[string]interface{}{"target": "vsphere"}
-	maps.Copy(m, extra)
-	return m
+	return vmwaretest.With(map[string]interface{}{"target": "vsphere"}, extra)
 }
 
 func TestConnectionEnvFallbacks(t *testing.T) {

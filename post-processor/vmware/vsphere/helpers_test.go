@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
-	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -31,7 +30,7 @@ import (
 
 // config is a vsphere configuration for the simulator's cluster, plus extra.
 func (s *vsSim) config(extra map[string]interface{}) map[string]interface{} {
-	m := map[string]interface{}{
+	return vmwaretest.With(map[string]interface{}{
 		"target":              "vsphere",
 		"vcenter_server":      s.host,
 		"username":            vsUser,
@@ -41,9 +40,7 @@ func (s *vsSim) config(extra map[string]interface{}) map[string]interface{} {
 		"cluster":             "DC0_C0",
 		"datastore":           "LocalDS_0",
 		"network":             "VM Network",
-	}
-	maps.Copy(m, extra)
-	return m
+	}, extra)
 }
 
 // driver logs in to the simulator for the test's own checks.
