@@ -16,11 +16,12 @@ import (
 )
 
 // stepFolder makes the VM's folder (output_directory) and puts its absolute
-// path (stateDir). An existing
-// folder that is not empty is an error, unless Packer's -force is given: then
-// the folder is replaced, after a hard stop of any VM running from it. A
-// folder that holds the builder's files, or the working directory, is never
-// replaced. Cleanup removes the folder after a failure or a cancellation.
+// path (stateDir). An existing folder that is not empty is an error, unless
+// Packer's -force is given: then the folder is replaced, after a hard stop of
+// any VM running from it. A folder safeio.CheckRemovable refuses (the root,
+// the home or working directory and their parents, a folder holding the
+// builder's files) is never replaced. Cleanup removes the folder after a
+// failure or a cancellation.
 type stepFolder struct {
 	dir          string   // output_directory
 	force        bool     // Packer's -force
