@@ -5,131 +5,36 @@ package vmware
 
 import (
 	"fmt"
-	"strings"
-	"time"
 
-	"github.com/hashicorp/packer-plugin-sdk/common"
+	packercommon "github.com/hashicorp/packer-plugin-sdk/common"
 	"github.com/hashicorp/packer-plugin-sdk/template/interpolate"
 
-	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/size"
-)
-
-// The targets a VM can be created on; Config.Target holds one of them.
-const (
-	// TargetVSphere creates the VM on vCenter through govmomi.
-	TargetVSphere = "vsphere"
-	// TargetFusion creates the VM with VMware Fusion (macOS) through vmrun.
-	TargetFusion = "fusion"
-	// TargetWorkstation creates the VM with VMware Workstation (Linux,
-	// Windows) through vmrun.
-	TargetWorkstation = "workstation"
-)
-
-// Defaults shared by every target, exported so docs, tests and the steps
-// agree on one value.
-const (
-	// DefaultCPUs is the number of virtual CPUs when cpus is unset.
-	DefaultCPUs = 1
-	// DefaultMemory is the memory in MB when memory is unset.
-	DefaultMemory = 1024
-	// DefaultNetworkAdapterType is the NIC model when network_adapter_type is unset.
-	DefaultNetworkAdapterType = "vmxnet3"
+	"github.com/seed844b7c54/packer-plugin-linuxkit/post-processor/vmware/common"
+	"github.com/seed844b7c54/packer-plugin-linuxkit/post-processor/vmware/desktop"
+	"github.com/seed844b7c54/packer-plugin-linuxkit/post-processor/vmware/vsphere"
 )
 
 // Config is the configuration of the linuxkit-vmware post-processor: the
-// options every target shares, plus the desktop and the vSphere options
-// (embedded, squashed, so they are top-level keys in the template).
+// target, the options every target shares (common.HardwareConfig), plus the
+// desktop and the vSphere options (all embedded, squashed, so they are
+// top-level keys in the template).
 //
 // The options that make sense on one kind of target only are an error on the
 // other, naming the option and the target, so a typo in the target never
 // silently drops half of the configuration.
 type Config struct {
-	common.PackerConfig `mapstructure:",squash"`
+	packercommon.PackerConfig `mapstructure:",squash"`
 
 	// Where the virtual machine is created: `vsphere`, `fusion` (VMware Fusion
 	// on an Intel Mac) or `workstation` (VMware Workstation on Linux or
 	// Windows).
 	Target string `mapstructure:"target" required:"true"`
-	// The name of the virtual machine (and of the template, on vSphere).
-	// Defaults to the artifact's `name` state (the builder's `output_name`),
-	// else the build's name. It may not contain `/` or `\` and is at most 80
-	// characters long.
-	VMName string `mapstructure:"vm_name"`
-	// The number of virtual CPUs. Defaults to `1`.
-	CPUs int `mapstructure:"cpus"`
-	// The memory in MB: at least `4` and a multiple of 4. Defaults to `1024`.
-	// A LinuxKit image runs from its initrd, so the memory must hold the
-	// whole image plus what it runs.
-	Memory int `mapstructure:"memory"`
-	// The firmware, `bios` or `efi`. Defaults to the artifact's `firmware`
-	// state, and a value that differs from it is an error when the
-	// post-processor runs. The builder makes BIOS images only, for now.
-	Firmware string `mapstructure:"firmware"`
-	// The guest operating system identifier. Defaults to `otherLinux64Guest`
-	// on vSphere and `other5xlinux-64` on the desktop targets.
-	GuestOSType string `mapstructure:"guest_os_type"`
-	// The virtual hardware version. On vSphere it defaults to the host's
-	// default; on the desktop targets to `19`. The device types need a
-	// minimum: `vmxnet3` and `pvscsi` 7, `e1000e` 8, `sata` 10, `nvme` 13.
-	HardwareVersion int `mapstructure:"hardware_version"`
-	// What the VM boots from: `iso` (the artifact's iso-bios image, attached
-	// as a CD-ROM) or `disk` (the artifact's vmdk). Defaults on the desktop
-	// targets to `disk` when the artifact has a vmdk, and on vSphere to `iso`
-	// when the artifact has an ISO; otherwise to the one that exists.
-	BootMedia string `mapstructure:"boot_media"`
-	// Sizes of extra, empty, thin-provisioned persistent disks, e.g.
-	// `["10G"]`. Sizes take a binary unit, `K`, `M`, `G` or `T` (KiB … TiB);
-	// a bare number is an error.
-	Disks []string `mapstructure:"disks"`
-	// The disk controller model. On vSphere `pvscsi` (the default) or
-	// `lsilogic`; on the desktop targets `lsilogic` (the default), `nvme` or
-	// `sata`.
-	DiskControllerType string `mapstructure:"disk_controller_type"`
-	// The network adapter model: `vmxnet3` (the default), `e1000e` or `e1000`.
-	NetworkAdapterType string `mapstructure:"network_adapter_type"`
-	// Keys written as `guestinfo.<key>` in the VM's configuration, where
-	// LinuxKit's metadata package reads its metadata and userdata. Write the
-	// key without the `guestinfo.` prefix; keys use letters, digits, `_`, `.`
-	// and `-`. Values are written raw: for base64, encode the value yourself
-	// and set `<key>.encoding = "base64"`. An entry here wins over the same
-	// key in `configuration_parameters` or `vmx_data`.
-	GuestInfo map[string]string `mapstructure:"guestinfo"`
-	// Connect a serial port that writes the console to a file (the desktop
-	// `serial_log_path`, or a file in the VM's folder on the datastore). It
-	// needs `console=ttyS0` on the kernel command line; the post-processor
-	// warns when it is missing. The port is removed before a vSphere VM is
-	// made a template or published. Defaults to `true`.
-	SerialLog *bool `mapstructure:"serial_log"`
-	// Desktop targets: the VM's folder (vmx, disks, console log); defaults to
-	// `output-<vm_name>-vmware`, and Packer's `-force` replaces it. vSphere
-	// (`boot_media = "disk"`): where a raw-bios disk is converted to a
-	// temporary streamOptimized vmdk for the import (removed afterwards);
-	// defaults to the folder of the artifact's files.
-	OutputDirectory string `mapstructure:"output_directory"`
-	// Wait until the guest reports an IP address (VMware Tools or
-	// open-vm-tools must run in the image). On the desktop targets this uses
-	// `vmrun getGuestIPAddress -wait`; on vSphere it needs `power_on = true`.
-	// Defaults to `false`.
-	WaitForIP bool `mapstructure:"wait_for_ip"`
-	// How long to wait for the IP address. Defaults to `5m` on the desktop
-	// targets and `10m` on vSphere.
-	IPWaitTimeout time.Duration `mapstructure:"ip_wait_timeout"`
 
-	DesktopConfig `mapstructure:",squash"`
-	VSphereConfig `mapstructure:",squash"`
+	common.HardwareConfig `mapstructure:",squash"`
+	desktop.DesktopConfig `mapstructure:",squash"`
+	vsphere.VSphereConfig `mapstructure:",squash"`
 
-	ctx       interpolate.Context
-	diskSizes []int64
-}
-
-// DiskSizes returns the sizes in bytes of the extra disks, in the order of
-// `disks`. It is filled by a successful Configure.
-func (c *Config) DiskSizes() []int64 { return append([]int64(nil), c.diskSizes...) }
-
-// IsDesktop reports whether the target is a desktop hypervisor (Fusion or
-// Workstation), as opposed to vSphere.
-func (c *Config) IsDesktop() bool {
-	return c.Target == TargetFusion || c.Target == TargetWorkstation
+	ctx interpolate.Context
 }
 
 // Prepare validates the configuration and fills in the defaults that are
@@ -138,166 +43,26 @@ func (c *Config) IsDesktop() bool {
 // one set to its zero value. It returns every problem found, not just the
 // first.
 func (c *Config) Prepare(setKeys []string) []error {
-	set := keySet(setKeys)
+	set := common.KeySet(setKeys)
 	if c.PackerForce {
 		c.Overwrite = true
 	}
 	var errs []error
 	switch c.Target {
-	case TargetVSphere, TargetFusion, TargetWorkstation:
+	case common.TargetVSphere, common.TargetFusion, common.TargetWorkstation:
 	case "":
 		errs = append(errs, fmt.Errorf(`target is required: "vsphere", "fusion" or "workstation"`))
 	default:
 		errs = append(errs, fmt.Errorf(`target %q is not one of "vsphere", "fusion" or "workstation"`, c.Target))
 	}
-	errs = append(errs, c.prepareHardware(set)...)
-	if !c.IsDesktop() && c.Target != TargetVSphere {
-		return errs // without a valid target the rest cannot be judged
+	errs = append(errs, c.HardwareConfig.Prepare(set)...)
+	switch c.Target {
+	case common.TargetFusion, common.TargetWorkstation:
+		errs = append(errs, checkTargetOptions(c.Target, set)...)
+		errs = append(errs, c.DesktopConfig.Prepare(c.Target, &c.HardwareConfig, set)...)
+	case common.TargetVSphere:
+		errs = append(errs, checkTargetOptions(c.Target, set)...)
+		errs = append(errs, c.VSphereConfig.Prepare(&c.HardwareConfig)...)
 	}
-	errs = append(errs, checkTargetOptions(c.Target, set)...)
-	errs = append(errs, c.prepareDevices()...)
-	if c.IsDesktop() {
-		errs = append(errs, c.prepareDesktop(set)...)
-	} else {
-		errs = append(errs, c.prepareVSphere()...)
-	}
-	return errs
-}
-
-// prepareHardware checks the options whose rules do not depend on the target.
-func (c *Config) prepareHardware(set map[string]bool) []error {
-	var errs []error
-	if err := checkVMName(c.VMName); err != nil {
-		errs = append(errs, err)
-	}
-	if c.CPUs < 0 || (set["cpus"] && c.CPUs < 1) {
-		errs = append(errs, fmt.Errorf("cpus must be at least 1, not %d", c.CPUs))
-	} else if c.CPUs == 0 {
-		c.CPUs = DefaultCPUs
-	}
-	switch {
-	case c.Memory < 0 || (set["memory"] && c.Memory < 4):
-		errs = append(errs, fmt.Errorf("memory is in MB and must be at least 4, not %d", c.Memory))
-	case c.Memory == 0:
-		c.Memory = DefaultMemory
-	case c.Memory%4 != 0:
-		errs = append(errs, fmt.Errorf("memory must be a multiple of 4 (MB), not %d", c.Memory))
-	}
-	if err := oneOf("firmware", c.Firmware, "bios", "efi"); c.Firmware != "" && err != nil {
-		errs = append(errs, err)
-	}
-	if err := oneOf("boot_media", c.BootMedia, "iso", "disk"); c.BootMedia != "" && err != nil {
-		errs = append(errs, err)
-	}
-	if c.GuestOSType != "" && !isIdentifier(c.GuestOSType) {
-		errs = append(errs, fmt.Errorf("guest_os_type %q may contain only letters, digits, '_' and '-'", c.GuestOSType))
-	}
-	if c.HardwareVersion < 0 || (set["hardware_version"] && c.HardwareVersion < 4) {
-		errs = append(errs, fmt.Errorf("hardware_version must be at least 4, not %d", c.HardwareVersion))
-	}
-	c.diskSizes = nil
-	for i, d := range c.Disks {
-		n, err := size.Parse(d)
-		switch {
-		case err != nil:
-			errs = append(errs, fmt.Errorf("disks[%d]: %w", i, err))
-		case n == 0:
-			errs = append(errs, fmt.Errorf("disks[%d]: %q is empty; an extra disk needs a size larger than zero", i, d))
-		default:
-			c.diskSizes = append(c.diskSizes, n)
-		}
-	}
-	for k := range c.GuestInfo {
-		if err := checkGuestInfoKey(k); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	if c.SerialLog == nil {
-		c.SerialLog = boolPtr(true)
-	}
-	if c.IPWaitTimeout < 0 {
-		errs = append(errs, fmt.Errorf("ip_wait_timeout must not be negative, not %s", c.IPWaitTimeout))
-	}
-	return errs
-}
-
-// prepareDevices applies the target's defaults to the device models and
-// checks them against the target and the hardware version.
-func (c *Config) prepareDevices() []error {
-	var errs []error
-	controllers := []string{"pvscsi", "lsilogic"}
-	if c.IsDesktop() {
-		controllers = []string{"lsilogic", "nvme", "sata"}
-	}
-	if c.DiskControllerType == "" {
-		c.DiskControllerType = controllers[0]
-	} else if err := oneOf("disk_controller_type", c.DiskControllerType, controllers...); err != nil {
-		errs = append(errs, fmt.Errorf("%w with target %q", err, c.Target))
-	}
-	if c.NetworkAdapterType == "" {
-		c.NetworkAdapterType = DefaultNetworkAdapterType
-	} else if err := oneOf("network_adapter_type", c.NetworkAdapterType, "vmxnet3", "e1000e", "e1000"); err != nil {
-		errs = append(errs, err)
-	}
-	if c.HardwareVersion == 0 && c.IsDesktop() {
-		c.HardwareVersion = DefaultDesktopHardwareVersion
-	}
-	if c.HardwareVersion > 0 {
-		for _, dev := range []struct{ option, value string }{
-			{"disk_controller_type", c.DiskControllerType},
-			{"network_adapter_type", c.NetworkAdapterType},
-		} {
-			if need := minHardwareVersion[dev.value]; c.HardwareVersion < need {
-				errs = append(errs, fmt.Errorf("%s %q needs hardware_version %d or later, not %d",
-					dev.option, dev.value, need, c.HardwareVersion))
-			}
-		}
-	}
-	return errs
-}
-
-// minHardwareVersion is the oldest virtual hardware version that has each
-// device model; models not listed exist in every supported version.
-var minHardwareVersion = map[string]int{
-	"vmxnet3": 7,
-	"pvscsi":  7,
-	"e1000e":  8,
-	"sata":    10,
-	"nvme":    13,
-}
-
-// checkVMName rejects names that cannot be a file name on a desktop target or
-// a single inventory name on vSphere. An empty name is left for the default.
-func checkVMName(name string) error {
-	if name == "" {
-		return nil
-	}
-	switch {
-	case name == "." || name == "..":
-		return fmt.Errorf("vm_name %q is not a usable name", name)
-	case strings.ContainsAny(name, `/\`):
-		return fmt.Errorf("vm_name %q must not contain '/' or '\\'", name)
-	case strings.IndexFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0:
-		return fmt.Errorf("vm_name %q must not contain control characters", name)
-	case len([]rune(name)) > 80:
-		return fmt.Errorf("vm_name is %d characters long; vSphere and VMware desktop products allow at most 80", len([]rune(name)))
-	}
-	return nil
-}
-
-// checkGuestInfoKey enforces the guestinfo key rules: the characters the VMX
-// format and vSphere's extraConfig accept without quoting, and no
-// "guestinfo." prefix, which the post-processor adds itself. Rejecting the
-// prefix, rather than stripping it, keeps "a" and "guestinfo.a" from silently
-// naming the same key.
-func checkGuestInfoKey(k string) error {
-	switch {
-	case k == "":
-		return fmt.Errorf("guestinfo: a key is empty")
-	case strings.HasPrefix(strings.ToLower(k), "guestinfo."):
-		return fmt.Errorf("guestinfo key %q: drop the \"guestinfo.\" prefix; keys are written as guestinfo.<key>", k)
-	case !isConfigKey(k) || strings.Contains(k, ":"):
-		return fmt.Errorf("guestinfo key %q may contain only letters, digits, '_', '.' and '-'", k)
-	}
-	return nil
+	return errs // without a valid target the rest cannot be judged
 }

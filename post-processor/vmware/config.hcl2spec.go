@@ -4,63 +4,64 @@ package vmware
 
 import (
 	"github.com/hashicorp/hcl/v2/hcldec"
+	"github.com/seed844b7c54/packer-plugin-linuxkit/post-processor/vmware/vsphere"
 	"github.com/zclconf/go-cty/cty"
 )
 
 // FlatConfig is an auto-generated flat version of Config.
 // Where the contents of a field with a `mapstructure:,squash` tag are bubbled up.
 type FlatConfig struct {
-	PackerBuildName         *string                   `mapstructure:"packer_build_name" cty:"packer_build_name" hcl:"packer_build_name"`
-	PackerBuilderType       *string                   `mapstructure:"packer_builder_type" cty:"packer_builder_type" hcl:"packer_builder_type"`
-	PackerCoreVersion       *string                   `mapstructure:"packer_core_version" cty:"packer_core_version" hcl:"packer_core_version"`
-	PackerDebug             *bool                     `mapstructure:"packer_debug" cty:"packer_debug" hcl:"packer_debug"`
-	PackerForce             *bool                     `mapstructure:"packer_force" cty:"packer_force" hcl:"packer_force"`
-	PackerOnError           *string                   `mapstructure:"packer_on_error" cty:"packer_on_error" hcl:"packer_on_error"`
-	PackerUserVars          map[string]string         `mapstructure:"packer_user_variables" cty:"packer_user_variables" hcl:"packer_user_variables"`
-	PackerSensitiveVars     []string                  `mapstructure:"packer_sensitive_variables" cty:"packer_sensitive_variables" hcl:"packer_sensitive_variables"`
-	Target                  *string                   `mapstructure:"target" required:"true" cty:"target" hcl:"target"`
-	VMName                  *string                   `mapstructure:"vm_name" cty:"vm_name" hcl:"vm_name"`
-	CPUs                    *int                      `mapstructure:"cpus" cty:"cpus" hcl:"cpus"`
-	Memory                  *int                      `mapstructure:"memory" cty:"memory" hcl:"memory"`
-	Firmware                *string                   `mapstructure:"firmware" cty:"firmware" hcl:"firmware"`
-	GuestOSType             *string                   `mapstructure:"guest_os_type" cty:"guest_os_type" hcl:"guest_os_type"`
-	HardwareVersion         *int                      `mapstructure:"hardware_version" cty:"hardware_version" hcl:"hardware_version"`
-	BootMedia               *string                   `mapstructure:"boot_media" cty:"boot_media" hcl:"boot_media"`
-	Disks                   []string                  `mapstructure:"disks" cty:"disks" hcl:"disks"`
-	DiskControllerType      *string                   `mapstructure:"disk_controller_type" cty:"disk_controller_type" hcl:"disk_controller_type"`
-	NetworkAdapterType      *string                   `mapstructure:"network_adapter_type" cty:"network_adapter_type" hcl:"network_adapter_type"`
-	GuestInfo               map[string]string         `mapstructure:"guestinfo" cty:"guestinfo" hcl:"guestinfo"`
-	SerialLog               *bool                     `mapstructure:"serial_log" cty:"serial_log" hcl:"serial_log"`
-	OutputDirectory         *string                   `mapstructure:"output_directory" cty:"output_directory" hcl:"output_directory"`
-	WaitForIP               *bool                     `mapstructure:"wait_for_ip" cty:"wait_for_ip" hcl:"wait_for_ip"`
-	IPWaitTimeout           *string                   `mapstructure:"ip_wait_timeout" cty:"ip_wait_timeout" hcl:"ip_wait_timeout"`
-	VMRunPath               *string                   `mapstructure:"vmrun_path" cty:"vmrun_path" hcl:"vmrun_path"`
-	Headless                *bool                     `mapstructure:"headless" cty:"headless" hcl:"headless"`
-	NetworkType             *string                   `mapstructure:"network_type" cty:"network_type" hcl:"network_type"`
-	VMXTemplate             *string                   `mapstructure:"vmx_template" cty:"vmx_template" hcl:"vmx_template"`
-	VMXData                 map[string]string         `mapstructure:"vmx_data" cty:"vmx_data" hcl:"vmx_data"`
-	SerialLogPath           *string                   `mapstructure:"serial_log_path" cty:"serial_log_path" hcl:"serial_log_path"`
-	KeepRunning             *bool                     `mapstructure:"keep_running" cty:"keep_running" hcl:"keep_running"`
-	VCenterServer           *string                   `mapstructure:"vcenter_server" cty:"vcenter_server" hcl:"vcenter_server"`
-	Username                *string                   `mapstructure:"username" cty:"username" hcl:"username"`
-	Password                *string                   `mapstructure:"password" cty:"password" hcl:"password"`
-	InsecureConnection      *bool                     `mapstructure:"insecure_connection" cty:"insecure_connection" hcl:"insecure_connection"`
-	CAFile                  *string                   `mapstructure:"ca_file" cty:"ca_file" hcl:"ca_file"`
-	Datacenter              *string                   `mapstructure:"datacenter" cty:"datacenter" hcl:"datacenter"`
-	Cluster                 *string                   `mapstructure:"cluster" cty:"cluster" hcl:"cluster"`
-	Host                    *string                   `mapstructure:"host" cty:"host" hcl:"host"`
-	ResourcePool            *string                   `mapstructure:"resource_pool" cty:"resource_pool" hcl:"resource_pool"`
-	Datastore               *string                   `mapstructure:"datastore" cty:"datastore" hcl:"datastore"`
-	Folder                  *string                   `mapstructure:"folder" cty:"folder" hcl:"folder"`
-	Network                 *string                   `mapstructure:"network" cty:"network" hcl:"network"`
-	UploadPath              *string                   `mapstructure:"upload_path" cty:"upload_path" hcl:"upload_path"`
-	PowerOn                 *bool                     `mapstructure:"power_on" cty:"power_on" hcl:"power_on"`
-	ShutdownTimeout         *string                   `mapstructure:"shutdown_timeout" cty:"shutdown_timeout" hcl:"shutdown_timeout"`
-	ConvertToTemplate       *bool                     `mapstructure:"convert_to_template" cty:"convert_to_template" hcl:"convert_to_template"`
-	ContentLibrary          *FlatContentLibraryConfig `mapstructure:"content_library" cty:"content_library" hcl:"content_library"`
-	Overwrite               *bool                     `mapstructure:"overwrite" cty:"overwrite" hcl:"overwrite"`
-	Notes                   *string                   `mapstructure:"notes" cty:"notes" hcl:"notes"`
-	ConfigurationParameters map[string]string         `mapstructure:"configuration_parameters" cty:"configuration_parameters" hcl:"configuration_parameters"`
+	PackerBuildName         *string                           `mapstructure:"packer_build_name" cty:"packer_build_name" hcl:"packer_build_name"`
+	PackerBuilderType       *string                           `mapstructure:"packer_builder_type" cty:"packer_builder_type" hcl:"packer_builder_type"`
+	PackerCoreVersion       *string                           `mapstructure:"packer_core_version" cty:"packer_core_version" hcl:"packer_core_version"`
+	PackerDebug             *bool                             `mapstructure:"packer_debug" cty:"packer_debug" hcl:"packer_debug"`
+	PackerForce             *bool                             `mapstructure:"packer_force" cty:"packer_force" hcl:"packer_force"`
+	PackerOnError           *string                           `mapstructure:"packer_on_error" cty:"packer_on_error" hcl:"packer_on_error"`
+	PackerUserVars          map[string]string                 `mapstructure:"packer_user_variables" cty:"packer_user_variables" hcl:"packer_user_variables"`
+	PackerSensitiveVars     []string                          `mapstructure:"packer_sensitive_variables" cty:"packer_sensitive_variables" hcl:"packer_sensitive_variables"`
+	Target                  *string                           `mapstructure:"target" required:"true" cty:"target" hcl:"target"`
+	VMName                  *string                           `mapstructure:"vm_name" cty:"vm_name" hcl:"vm_name"`
+	CPUs                    *int                              `mapstructure:"cpus" cty:"cpus" hcl:"cpus"`
+	Memory                  *int                              `mapstructure:"memory" cty:"memory" hcl:"memory"`
+	Firmware                *string                           `mapstructure:"firmware" cty:"firmware" hcl:"firmware"`
+	GuestOSType             *string                           `mapstructure:"guest_os_type" cty:"guest_os_type" hcl:"guest_os_type"`
+	HardwareVersion         *int                              `mapstructure:"hardware_version" cty:"hardware_version" hcl:"hardware_version"`
+	BootMedia               *string                           `mapstructure:"boot_media" cty:"boot_media" hcl:"boot_media"`
+	Disks                   []string                          `mapstructure:"disks" cty:"disks" hcl:"disks"`
+	DiskControllerType      *string                           `mapstructure:"disk_controller_type" cty:"disk_controller_type" hcl:"disk_controller_type"`
+	NetworkAdapterType      *string                           `mapstructure:"network_adapter_type" cty:"network_adapter_type" hcl:"network_adapter_type"`
+	GuestInfo               map[string]string                 `mapstructure:"guestinfo" cty:"guestinfo" hcl:"guestinfo"`
+	SerialLog               *bool                             `mapstructure:"serial_log" cty:"serial_log" hcl:"serial_log"`
+	OutputDirectory         *string                           `mapstructure:"output_directory" cty:"output_directory" hcl:"output_directory"`
+	WaitForIP               *bool                             `mapstructure:"wait_for_ip" cty:"wait_for_ip" hcl:"wait_for_ip"`
+	IPWaitTimeout           *string                           `mapstructure:"ip_wait_timeout" cty:"ip_wait_timeout" hcl:"ip_wait_timeout"`
+	VMRunPath               *string                           `mapstructure:"vmrun_path" cty:"vmrun_path" hcl:"vmrun_path"`
+	Headless                *bool                             `mapstructure:"headless" cty:"headless" hcl:"headless"`
+	NetworkType             *string                           `mapstructure:"network_type" cty:"network_type" hcl:"network_type"`
+	VMXTemplate             *string                           `mapstructure:"vmx_template" cty:"vmx_template" hcl:"vmx_template"`
+	VMXData                 map[string]string                 `mapstructure:"vmx_data" cty:"vmx_data" hcl:"vmx_data"`
+	SerialLogPath           *string                           `mapstructure:"serial_log_path" cty:"serial_log_path" hcl:"serial_log_path"`
+	KeepRunning             *bool                             `mapstructure:"keep_running" cty:"keep_running" hcl:"keep_running"`
+	VCenterServer           *string                           `mapstructure:"vcenter_server" cty:"vcenter_server" hcl:"vcenter_server"`
+	Username                *string                           `mapstructure:"username" cty:"username" hcl:"username"`
+	Password                *string                           `mapstructure:"password" cty:"password" hcl:"password"`
+	InsecureConnection      *bool                             `mapstructure:"insecure_connection" cty:"insecure_connection" hcl:"insecure_connection"`
+	CAFile                  *string                           `mapstructure:"ca_file" cty:"ca_file" hcl:"ca_file"`
+	Datacenter              *string                           `mapstructure:"datacenter" cty:"datacenter" hcl:"datacenter"`
+	Cluster                 *string                           `mapstructure:"cluster" cty:"cluster" hcl:"cluster"`
+	Host                    *string                           `mapstructure:"host" cty:"host" hcl:"host"`
+	ResourcePool            *string                           `mapstructure:"resource_pool" cty:"resource_pool" hcl:"resource_pool"`
+	Datastore               *string                           `mapstructure:"datastore" cty:"datastore" hcl:"datastore"`
+	Folder                  *string                           `mapstructure:"folder" cty:"folder" hcl:"folder"`
+	Network                 *string                           `mapstructure:"network" cty:"network" hcl:"network"`
+	UploadPath              *string                           `mapstructure:"upload_path" cty:"upload_path" hcl:"upload_path"`
+	PowerOn                 *bool                             `mapstructure:"power_on" cty:"power_on" hcl:"power_on"`
+	ShutdownTimeout         *string                           `mapstructure:"shutdown_timeout" cty:"shutdown_timeout" hcl:"shutdown_timeout"`
+	ConvertToTemplate       *bool                             `mapstructure:"convert_to_template" cty:"convert_to_template" hcl:"convert_to_template"`
+	ContentLibrary          *vsphere.FlatContentLibraryConfig `mapstructure:"content_library" cty:"content_library" hcl:"content_library"`
+	Overwrite               *bool                             `mapstructure:"overwrite" cty:"overwrite" hcl:"overwrite"`
+	Notes                   *string                           `mapstructure:"notes" cty:"notes" hcl:"notes"`
+	ConfigurationParameters map[string]string                 `mapstructure:"configuration_parameters" cty:"configuration_parameters" hcl:"configuration_parameters"`
 }
 
 // FlatMapstructure returns a new FlatConfig.
@@ -122,7 +123,7 @@ func (*FlatConfig) HCL2Spec() map[string]hcldec.Spec {
 		"power_on":                   &hcldec.AttrSpec{Name: "power_on", Type: cty.Bool, Required: false},
 		"shutdown_timeout":           &hcldec.AttrSpec{Name: "shutdown_timeout", Type: cty.String, Required: false},
 		"convert_to_template":        &hcldec.AttrSpec{Name: "convert_to_template", Type: cty.Bool, Required: false},
-		"content_library":            &hcldec.BlockSpec{TypeName: "content_library", Nested: hcldec.ObjectSpec((*FlatContentLibraryConfig)(nil).HCL2Spec())},
+		"content_library":            &hcldec.BlockSpec{TypeName: "content_library", Nested: hcldec.ObjectSpec((*vsphere.FlatContentLibraryConfig)(nil).HCL2Spec())},
 		"overwrite":                  &hcldec.AttrSpec{Name: "overwrite", Type: cty.Bool, Required: false},
 		"notes":                      &hcldec.AttrSpec{Name: "notes", Type: cty.String, Required: false},
 		"configuration_parameters":   &hcldec.AttrSpec{Name: "configuration_parameters", Type: cty.Map(cty.String), Required: false},

@@ -1,19 +1,21 @@
-package vmware
+package vmware_test
 
 import (
 	"reflect"
-	"sort"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/seed844b7c54/packer-plugin-linuxkit/post-processor/vmware"
+	"github.com/seed844b7c54/packer-plugin-linuxkit/post-processor/vmware/common"
+	"github.com/seed844b7c54/packer-plugin-linuxkit/post-processor/vmware/vmwaretest"
 )
 
 func TestConfigureDesktopDefaults(t *testing.T) {
-	for _, target := range []string{TargetFusion, TargetWorkstation} {
+	for _, target := range []string{common.TargetFusion, common.TargetWorkstation} {
 		t.Run(target, func(t *testing.T) {
-			cleanEnv(t)
+			vmwaretest.CleanEnv(t)
 			t.Setenv("GOVC_URL", "https://u:pw-desk@vc/sdk") // ignored: not a vsphere target
-			c := mustConfigure(t, map[string]interface{}{"target": target})
+			c := vmwaretest.MustConfigure(t, map[string]interface{}{"target": target})
 			got := map[string]interface{}{
 				"cpus": c.CPUs, "memory": c.Memory, "guest_os_type": c.GuestOSType,
 				"hardware_version": c.HardwareVersion, "disk_controller_type": c.DiskControllerType,
@@ -42,8 +44,8 @@ func TestConfigureDesktopDefaults(t *testing.T) {
 }
 
 func TestConfigureVSphereDefaults(t *testing.T) {
-	cleanEnv(t)
-	c := mustConfigure(t, vsphereMinimal(nil))
+	vmwaretest.CleanEnv(t)
+	c := vmwaretest.MustConfigure(t, vmwaretest.VSphereMinimal(nil))
 	got := map[string]interface{}{
 		"cpus": c.CPUs, "memory": c.Memory, "guest_os_type": c.GuestOSType,
 		"hardware_version": c.HardwareVersion, "disk_controller_type": c.DiskControllerType,
@@ -68,10 +70,10 @@ func TestConfigureVSphereDefaults(t *testing.T) {
 }
 
 func TestConfigureFullDesktop(t *testing.T) {
-	cleanEnv(t)
-	vmx := tempFile(t, "base.vmx", `.encoding = "UTF-8"`+"\n")
-	vmrun := tempFile(t, "vmrun", "#!/bin/sh\n")
-	c := mustConfigure(t, map[string]interface{}{
+	vmwaretest.CleanEnv(t)
+	vmx := vmwaretest.TempFile(t, "base.vmx", `.encoding = "UTF-8"`+"\n")
+	vmrun := vmwaretest.TempFile(t, "vmrun", "#!/bin/sh\n")
+	c := vmwaretest.MustConfigure(t, map[string]interface{}{
 		"target": "workstation", "vm_name": "web", "cpus": 2, "memory": 2048,
 		"firmware": "bios", "guest_os_type": "other6xlinux-64", "hardware_version": 20,
 		"boot_media": "iso", "disks": []string{"10G", "512M"}, "disk_controller_type": "nvme",
@@ -95,9 +97,9 @@ func TestConfigureFullDesktop(t *testing.T) {
 }
 
 func TestConfigureFullVSphere(t *testing.T) {
-	cleanEnv(t)
-	ca := tempFile(t, "ca.pem", "-----BEGIN CERTIFICATE-----\n")
-	c := mustConfigure(t, vsphereMinimal(map[string]interface{}{
+	vmwaretest.CleanEnv(t)
+	ca := vmwaretest.TempFile(t, "ca.pem", "-----BEGIN CERTIFICATE-----\n")
+	c := vmwaretest.MustConfigure(t, vmwaretest.VSphereMinimal(map[string]interface{}{
 		"vm_name": "lk", "boot_media": "disk", "disk_controller_type": "lsilogic",
 		"ca_file": ca, "datacenter": "DC0", "cluster": "DC0_C0", "host": "DC0_C0_H0",
 		"resource_pool": "/DC0/host/DC0_C0/Resources", "datastore": "LocalDS_0", "folder": "templates",
@@ -115,84 +117,77 @@ func TestConfigureFullVSphere(t *testing.T) {
 }
 
 func TestResolveNames(t *testing.T) {
-	cleanEnv(t)
+	vmwaretest.CleanEnv(t)
 	build := map[string]interface{}{"packer_build_name": "demo"}
 
-	c := mustConfigure(t, desktop(nil), build)
-	c.ResolveNames("lk-image")
+	c := vmwaretest.MustConfigure(t, fusion(nil), build)
+	resolveNames(t, &c, "lk-image")
 	if c.VMName != "lk-image" || c.OutputDirectory != "output-lk-image-vmware" || c.SerialLogPath != "output-lk-image-vmware/console.log" {
 		t.Errorf("from the artifact's name: %q %q %q", c.VMName, c.OutputDirectory, c.SerialLogPath)
 	}
-	c = mustConfigure(t, desktop(map[string]interface{}{"serial_log": false}), build)
-	c.ResolveNames("")
+	c = vmwaretest.MustConfigure(t, fusion(map[string]interface{}{"serial_log": false}), build)
+	resolveNames(t, &c, "")
 	if c.VMName != "demo" || c.OutputDirectory != "output-demo-vmware" || c.SerialLogPath != "" {
 		t.Errorf("from the build's name: %q %q %q", c.VMName, c.OutputDirectory, c.SerialLogPath)
 	}
-	c = mustConfigure(t, desktop(map[string]interface{}{"vm_name": "set", "output_directory": "out"}), build)
-	c.ResolveNames("lk-image")
+	c = vmwaretest.MustConfigure(t, fusion(map[string]interface{}{"vm_name": "set", "output_directory": "out"}), build)
+	resolveNames(t, &c, "lk-image")
 	if c.VMName != "set" || c.OutputDirectory != "out" || c.SerialLogPath != "out/console.log" {
 		t.Errorf("set values must win: %q %q %q", c.VMName, c.OutputDirectory, c.SerialLogPath)
 	}
-	c = mustConfigure(t, vsphereMinimal(map[string]interface{}{"content_library": map[string]interface{}{"library": "lib"}}))
-	c.ResolveNames("lk")
+	c = vmwaretest.MustConfigure(t, vmwaretest.VSphereMinimal(map[string]interface{}{"content_library": map[string]interface{}{"library": "lib"}}))
+	resolveNames(t, &c, "lk")
 	if c.ContentLibrary.Name != "lk-template" || c.OutputDirectory != "" {
 		t.Errorf("vsphere: item %q, output_directory %q", c.ContentLibrary.Name, c.OutputDirectory)
 	}
 }
 
 func TestForceSetsOverwrite(t *testing.T) {
-	cleanEnv(t)
+	vmwaretest.CleanEnv(t)
 	force := map[string]interface{}{"packer_force": true}
-	if c := mustConfigure(t, vsphereMinimal(nil), force); !c.Overwrite {
+	if c := vmwaretest.MustConfigure(t, vmwaretest.VSphereMinimal(nil), force); !c.Overwrite {
 		t.Error("vsphere: -force did not set overwrite")
 	}
-	if c := mustConfigure(t, desktop(nil), force); !c.Overwrite {
+	if c := vmwaretest.MustConfigure(t, fusion(nil), force); !c.Overwrite {
 		t.Error("fusion: -force did not set overwrite")
 	}
-	if c := mustConfigure(t, vsphereMinimal(nil)); c.Overwrite {
+	if c := vmwaretest.MustConfigure(t, vmwaretest.VSphereMinimal(nil)); c.Overwrite {
 		t.Error("overwrite set without -force")
 	}
 }
 
 func TestFusionOnAppleSilicon(t *testing.T) {
-	cleanEnv(t)
-	onAppleSilicon = func() bool { return true }
-	_, err := configure(t, desktop(nil))
-	wantErrors(t, err, "Apple silicon", "arm64 EFI", "amd64 BIOS", "Intel Mac")
-	if _, err := configure(t, map[string]interface{}{"target": "workstation"}); err != nil {
+	vmwaretest.CleanEnv(t)
+	vmwaretest.PlayHost(t, true)
+	_, err := vmwaretest.Configure(t, fusion(nil))
+	vmwaretest.WantErrors(t, err, "Apple silicon", "arm64 EFI", "amd64 BIOS", "Intel Mac")
+	if _, err := vmwaretest.Configure(t, map[string]interface{}{"target": "workstation"}); err != nil {
 		t.Errorf("workstation is not affected: %v", err)
 	}
 }
 
 func TestConfigureReportsEveryError(t *testing.T) {
-	cleanEnv(t)
-	_, err := configure(t, desktop(map[string]interface{}{"cpus": 0, "memory": 3, "network_type": "wifi"}))
-	wantErrors(t, err, "3 error(s) occurred", "cpus must be at least 1", "memory is in MB", `network_type "wifi"`)
+	vmwaretest.CleanEnv(t)
+	_, err := vmwaretest.Configure(t, fusion(map[string]interface{}{"cpus": 0, "memory": 3, "network_type": "wifi"}))
+	vmwaretest.WantErrors(t, err, "3 error(s) occurred", "cpus must be at least 1", "memory is in MB", `network_type "wifi"`)
 }
 
 func TestConfigureUnknownOption(t *testing.T) {
-	cleanEnv(t)
-	_, err := configure(t, desktop(map[string]interface{}{"vmx_datas": map[string]string{}}))
-	wantErrors(t, err, "linuxkit-vmware:", "vmx_datas")
+	vmwaretest.CleanEnv(t)
+	_, err := vmwaretest.Configure(t, fusion(map[string]interface{}{"vmx_datas": map[string]string{}}))
+	vmwaretest.WantErrors(t, err, "linuxkit-vmware:", "vmx_datas")
 }
 
-func TestTargetOptionLists(t *testing.T) {
-	// The contract's desktop-only and vSphere-only names (DESIGN §3).
-	wantDesktop := []string{"headless", "keep_running", "network_type", "serial_log_path", "vmrun_path", "vmx_data", "vmx_template"}
-	wantVSphere := []string{"ca_file", "cluster", "configuration_parameters", "content_library", "convert_to_template",
-		"datacenter", "datastore", "folder", "host", "insecure_connection", "network", "notes", "overwrite",
-		"password", "power_on", "resource_pool", "shutdown_timeout", "upload_path", "username", "vcenter_server"}
-	for _, tt := range []struct {
-		got  map[string]bool
-		want []string
-	}{{desktopOptions, wantDesktop}, {vsphereOptions, wantVSphere}} {
-		var got []string
-		for k := range tt.got {
-			got = append(got, k)
-		}
-		sort.Strings(got)
-		if strings.Join(got, ",") != strings.Join(tt.want, ",") {
-			t.Errorf("option list = %v, want %v", got, tt.want)
-		}
+// resolveNames does what a run does once the artifact is known: vm_name from
+// the artifact's name (else the build's), then what derives from it.
+func resolveNames(t *testing.T, c *vmware.Config, artifactName string) {
+	t.Helper()
+	if err := c.ResolveVMName(artifactName, c.PackerBuildName); err != nil {
+		t.Fatal(err)
+	}
+	if c.Target == common.TargetVSphere {
+		c.VSphereConfig.ResolveDerived(&c.HardwareConfig)
+	} else {
+		c.DesktopConfig.ResolveDerived(&c.HardwareConfig)
 	}
 }

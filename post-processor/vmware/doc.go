@@ -3,13 +3,10 @@
 // desktop hypervisor (target "fusion" or "workstation", driven by vmrun) or on
 // vSphere (target "vsphere": a VM, a template or a content library item).
 //
-// This package is a Packer shell. It owns the user-facing configuration
-// (config*.go, with the generated *.hcl2spec.go files and the docs partials
-// they feed), its validation, and later the steps that drive the engine
-// packages. It must not contain engine logic: VMX handling and vmrun live in
-// internal/desktop, govmomi in internal/vsphere, and it must not be imported by
-// any internal/* package (those never import the Packer SDK).
-//
-// Status: the desktop targets run (desktop.go and step_desktop_*.go), and so
-// does the vsphere target (vsphere.go, step_vsphere_*.go, artifact_vsphere.go).
+// This package is the one Packer component: it owns Config (the target, with
+// the shared common.HardwareConfig and each target's options squashed in, so
+// they are top-level keys), its generated *.hcl2spec.go, Configure with the
+// rule that one target's options are an error on the other, and the
+// PostProcess dispatch on the target. Each target's steps and artifact live
+// in its sub-package, desktop or vsphere; what they share lives in common.
 package vmware

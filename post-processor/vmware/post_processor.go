@@ -9,6 +9,10 @@ import (
 	"github.com/hashicorp/packer-plugin-sdk/template/config"
 	"github.com/hashicorp/packer-plugin-sdk/template/interpolate"
 	"github.com/mitchellh/mapstructure"
+
+	"github.com/seed844b7c54/packer-plugin-linuxkit/post-processor/vmware/common"
+	"github.com/seed844b7c54/packer-plugin-linuxkit/post-processor/vmware/desktop"
+	"github.com/seed844b7c54/packer-plugin-linuxkit/post-processor/vmware/vsphere"
 )
 
 // pluginType names this post-processor to config.Decode (used in its
@@ -64,21 +68,33 @@ func (p *PostProcessor) Configure(raws ...interface{}) error {
 func (p *PostProcessor) Config() Config { return p.config }
 
 // PostProcess makes the VM from the artifact of the linuxkit builder. On the
-// desktop targets (fusion, workstation) it runs the desktop steps and returns
-// a *DesktopArtifact; on target vsphere it runs the vSphere steps and returns
-// a *VSphereArtifact. It returns keep=false and forceOverride=false, so
+// desktop targets (fusion, workstation) it runs desktop.Run and returns a
+// *desktop.Artifact; on target vsphere it runs vsphere.Run and returns a
+// *vsphere.Artifact. It returns keep=false and forceOverride=false, so
 // keep_input_artifact decides.
 func (p *PostProcessor) PostProcess(ctx context.Context, ui packersdk.Ui, source packersdk.Artifact) (packersdk.Artifact, bool, bool, error) {
-	if p.config.IsDesktop() {
-		a, err := p.runDesktop(ctx, ui, source)
-		if err != nil {
-			return nil, false, false, fmt.Errorf("linuxkit-vmware (target %q): %w", p.config.Target, err)
-		}
-		return a, false, false, nil
-	}
-	a, err := p.runVSphere(ctx, ui, source)
+	a, err := p.run(ctx, ui, source)
 	if err != nil {
 		return nil, false, false, fmt.Errorf("linuxkit-vmware (target %q): %w", p.config.Target, err)
 	}
 	return a, false, false, nil
+}
+
+// run dispatches on the target. It returns an untyped nil with an error, so
+// the caller never holds a nil *Artifact inside a non-nil interface.
+func (p *PostProcessor) run(ctx context.Context, ui packersdk.Ui, source packersdk.Artifact) (packersdk.Artifact, error) {
+	c := p.config // a copy: a post-processor may run once per build
+	job := common.Job{Packer: c.PackerConfig, Target: c.Target, Hardware: c.HardwareConfig}
+	if c.Target == common.TargetVSphere {
+		a, err := vsphere.Run(ctx, ui, source, job, c.VSphereConfig)
+		if err != nil {
+			return nil, err
+		}
+		return a, nil
+	}
+	a, err := desktop.Run(ctx, ui, source, job, c.DesktopConfig)
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
 }

@@ -1,4 +1,4 @@
-package vmware
+package vmware_test
 
 import (
 	"context"
@@ -10,6 +10,9 @@ import (
 	"github.com/hashicorp/hcl/v2/hclparse"
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/seed844b7c54/packer-plugin-linuxkit/post-processor/vmware"
+	"github.com/seed844b7c54/packer-plugin-linuxkit/post-processor/vmware/vmwaretest"
 )
 
 // TestConfigSpecHasEveryContractName checks the generated HCL2 schema
@@ -28,7 +31,7 @@ func TestConfigSpecHasEveryContractName(t *testing.T) {
 		"upload_path", "power_on", "shutdown_timeout", "convert_to_template", "content_library",
 		"overwrite", "notes", "configuration_parameters",
 	}
-	spec := new(PostProcessor).ConfigSpec()
+	spec := new(vmware.PostProcessor).ConfigSpec()
 	for _, name := range contract {
 		if _, ok := spec[name]; !ok {
 			t.Errorf("ConfigSpec has no %q", name)
@@ -56,7 +59,7 @@ func decodeHCL(t *testing.T, src string) cty.Value {
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
-	v, diags := hcldec.Decode(f.Body, new(PostProcessor).ConfigSpec(), nil)
+	v, diags := hcldec.Decode(f.Body, new(vmware.PostProcessor).ConfigSpec(), nil)
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
@@ -66,8 +69,8 @@ func decodeHCL(t *testing.T, src string) cty.Value {
 // TestConfigureHCL2 goes through the HCL2 path, where every option of the
 // schema arrives (null when unset): unset options must not count as set.
 func TestConfigureHCL2(t *testing.T) {
-	cleanEnv(t)
-	var p PostProcessor
+	vmwaretest.CleanEnv(t)
+	var p vmware.PostProcessor
 	err := p.Configure(decodeHCL(t, `
 target = "vsphere"
 vcenter_server = "vc.example.com"
@@ -93,25 +96,25 @@ content_library {
 		t.Errorf("decoded %v %v %v", c.IPWaitTimeout, c.DiskSizes(), c.GuestInfo)
 	}
 
-	p = PostProcessor{}
+	p = vmware.PostProcessor{}
 	if err := p.Configure(decodeHCL(t, `target = "workstation"`)); err != nil {
 		t.Fatalf("a desktop target with every vSphere option null: %v", err)
 	}
-	p = PostProcessor{}
+	p = vmware.PostProcessor{}
 	err = p.Configure(decodeHCL(t, `
 target = "workstation"
 power_on = false
 `))
-	wantErrors(t, err, `power_on is an option of target "vsphere" only`)
+	vmwaretest.WantErrors(t, err, `power_on is an option of target "vsphere" only`)
 }
 
 // TestPostProcessNotImplemented checks that no target says "not
 // implemented" any more: vsphere runs, and without an input artifact it
 // fails on that, returning no artifact, keep=false and forceOverride=false.
 func TestPostProcessNotImplemented(t *testing.T) {
-	cleanEnv(t)
-	for _, raw := range []map[string]interface{}{vsphereMinimal(nil)} { // the desktop targets: desktop_test.go
-		var p PostProcessor
+	vmwaretest.CleanEnv(t)
+	for _, raw := range []map[string]interface{}{vmwaretest.VSphereMinimal(nil)} { // the desktop targets: desktop_test.go
+		var p vmware.PostProcessor
 		if err := p.Configure(raw); err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,0 @@
-//go:build !darwin
-
-package vmware
-
-// hostIsAppleSilicon is false on every system but macOS.
-func hostIsAppleSilicon() bool { return false }
