@@ -11,6 +11,7 @@ import (
 	registryimage "github.com/hashicorp/packer-plugin-sdk/packer/registry/image"
 
 	vmwdesktop "github.com/seed844b7c54/packer-plugin-linuxkit/internal/desktop"
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/safeio"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/post-processor/vmware/common"
 )
 
@@ -59,7 +60,8 @@ func newArtifact(state multistep.StateBag, target, vmName string, in *common.Inp
 func (a *Artifact) BuilderId() string { return common.BuilderID }
 
 // Files returns the files in the VM folder when asked, sorted: VMware adds
-// some of its own (nvram, logs) once the VM has run.
+// some of its own (nvram, logs) once the VM has run. The folder's ownership
+// marker (safeio.OwnedMarker) is not one of the VM's files.
 func (a *Artifact) Files() []string {
 	entries, err := os.ReadDir(a.Dir)
 	if err != nil {
@@ -67,7 +69,7 @@ func (a *Artifact) Files() []string {
 	}
 	var files []string
 	for _, e := range entries {
-		if e.Type().IsRegular() {
+		if e.Type().IsRegular() && e.Name() != safeio.OwnedMarker {
 			files = append(files, filepath.Join(a.Dir, e.Name()))
 		}
 	}

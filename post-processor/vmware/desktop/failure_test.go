@@ -190,6 +190,24 @@ func TestDesktopForce(t *testing.T) {
 		t.Fatalf("-force removed the builder's file: %v", err)
 	}
 
+	// -force never takes a folder of the user's own files that this plugin
+	// did not make (no ownership marker).
+	foreign := filepath.Join(t.TempDir(), "mine")
+	if err := os.MkdirAll(foreign, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(foreign, "notes.txt"), []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	raw["output_directory"] = foreign
+	if _, err := vmwaretest.Run(t, context.Background(), newDTUI(), input, raw, force); err == nil ||
+		!strings.Contains(err.Error(), "did not write (notes.txt)") {
+		t.Errorf("-force into a folder of the user's files: %v", err)
+	}
+	if b, err := os.ReadFile(filepath.Join(foreign, "notes.txt")); err != nil || string(b) != "mine" {
+		t.Errorf("-force touched the user's folder: %q %v", b, err)
+	}
+
 	// -force never takes the home directory or the working directory, also
 	// when output_directory reaches them through a symlinked parent.
 	base := t.TempDir()

@@ -18,9 +18,9 @@ import (
 // stepFolder makes the VM's folder (output_directory) and puts its absolute
 // path (stateDir). An existing folder that is not empty is an error, unless
 // Packer's -force is given: then the folder is replaced, after a hard stop of
-// any VM running from it. A folder safeio.CheckRemovable refuses (the root,
+// any VM running from it. A folder safeio.CheckReplaceable refuses (the root,
 // the home or working directory and their parents, a folder holding the
-// builder's files) is never replaced. Cleanup removes the folder after a
+// builder's files or anything the plugin did not write) is never replaced. Cleanup removes the folder after a
 // failure or a cancellation.
 type stepFolder struct {
 	dir          string   // output_directory
@@ -60,7 +60,7 @@ func (s *stepFolder) Run(ctx context.Context, state multistep.StateBag) multiste
 			return common.Halt(state, fmt.Errorf("removing the old output_directory: %w", err))
 		}
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := safeio.MkdirOwned(dir); err != nil {
 		return common.Halt(state, fmt.Errorf("output_directory: %w", err))
 	}
 	s.created = dir
@@ -109,15 +109,16 @@ func dirEmpty(dir string) (bool, error) {
 }
 
 // checkReplaceable refuses to remove a folder that -force must not take
-// (safeio.CheckRemovable, the guard every component shares): the root, the
-// working directory, the home directory or a folder above them, or a folder
-// holding one of the builder's files.
+// (safeio.CheckReplaceable, the guard every component shares): the root, the
+// working directory, the home directory or a folder above them, a folder
+// holding one of the builder's files, or one holding anything the plugin did
+// not write (it marks every VM folder it makes).
 func checkReplaceable(dir string, builderFiles []string) error {
 	keep := make([]safeio.Keep, 0, len(builderFiles))
 	for _, f := range builderFiles {
 		keep = append(keep, safeio.Keep{Path: f, What: "the builder's file"})
 	}
-	return safeio.CheckRemovable(dir, keep...)
+	return safeio.CheckReplaceable(dir, keep...)
 }
 
 // stopVMsIn hard-stops every running VM whose .vmx lies in dir, so -force
