@@ -39,7 +39,7 @@ func pseudo(seed uint64, n int) []byte {
 func sampleFiles() map[string][]byte {
 	return map[string][]byte{
 		"EFI/BOOT/BOOTX64.EFI": pseudo(1, 300_001),
-		"EFI/LINUX/A.CFG":     []byte("title x\n"),
+		"EFI/LINUX/A.CFG":      []byte("title x\n"),
 		"startup.nsh":          []byte("\\EFI\\BOOT\\BOOTX64.EFI\r\n"),
 		"EMPTY":                nil,
 		"LOADER/ENTRIES/X.TXT": pseudo(2, 4096),

@@ -187,3 +187,21 @@ func peSizeOfImage(head []byte) uint32 {
 	v, _ := u32(head, int(peOff)+4+coffSize+56)
 	return v
 }
+
+// PE machine types of the stubs this package knows.
+const (
+	MachineAMD64 = 0x8664
+	MachineARM64 = 0xaa64
+)
+
+// Machine checks that stub is a usable, unsigned EFI stub with room for the UKI sections and
+// returns its COFF machine type (MachineAMD64, MachineARM64, …), so callers can refuse a stub
+// of the wrong architecture before writing anything.
+func Machine(stubData []byte) (uint16, error) {
+	s, err := parseStub(stubData)
+	if err != nil {
+		return 0, err
+	}
+	m, _ := u16(s.data, s.coff)
+	return m, nil
+}
