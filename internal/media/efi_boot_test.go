@@ -1,0 +1,57 @@
+package media
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/testrig"
+)
+
+// efiBoot is one EFI medium booted in QEMU.
+type efiBoot struct {
+	name string
+	opts testrig.BootOptions
+}
+
+// bootEFIMedia writes raw-efi and iso-efi for kernel and initrd, then boots the raw disk, the ISO
+// as a CD and the ISO as a disk in parallel under firmware, each until nonce appears.
+func bootEFIMedia(t *testing.T, fw testrig.Firmware, kernel, initrd string, opts EFIOptions, nonce string) {
+	dir := t.TempDir()
+	k, i := isoFile(t, kernel), isoFile(t, initrd)
+	raw, iso := filepath.Join(dir, "efi.img"), filepath.Join(dir, "efi.iso")
+	writeEFI(t, raw, func(f *os.File) error { return WriteRawEFI(f, k, i, opts) })
+	writeEFI(t, iso, func(f *os.File) error { return WriteISOEFI(f, k, i, opts) })
+	for _, b := range []efiBoot{
+		{"raw-efi disk", testrig.BootOptions{Disk: raw, DiskFormat: "raw"}},
+		{"iso-efi as cdrom", testrig.BootOptions{ISO: iso}},
+		{"iso-efi as disk", testrig.BootOptions{Disk: iso, DiskFormat: "raw"}},
+	} {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel() // one TCG vCPU each: the boots share the machine's cores
+			b.opts.Firmware, b.opts.MemoryMB = fw, 512
+			start := time.Now()
+			if _, err := testrig.BootAndWait(context.Background(), t, b.opts, testrig.Marker(nonce), testrig.BootTimeout); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s: nonce on the serial console after %s", b.name, time.Since(start).Round(time.Millisecond))
+		})
+	}
+}
+
+// TestBootEFI boots Debian's amd64 cloud kernel with a busybox initrd from raw-efi and iso-efi
+// under OVMF (q35, TCG). Only the initrd's /init can print the nonce, so seeing it proves the
+// firmware ran the UKI and the stub handed the kernel its initrd and command line.
+func TestBootEFI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("QEMU boots are skipped in -short mode")
+	}
+	stub := hostEFIStub(t, "amd64")
+	nonce := fmt.Sprintf("MEDIA-EFI-OK-%016x", rand.Uint64())
+	opts := EFIOptions{Arch: "amd64", Stub: stub, Cmdline: "console=ttyS0 panic=-1", VolumeID: "efi-boot"}
+	bootEFIMedia(t, testrig.FirmwareOVMF, testrig.Kernel(t), testrig.TinyInitrd(t, nonce), opts, nonce)
+}
