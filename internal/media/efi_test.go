@@ -2,6 +2,7 @@ package media
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -109,5 +110,36 @@ func TestEFIImages(t *testing.T) {
 		if a, b := sha256File(t, path), sha256File(t, again); a != b {
 			t.Errorf("%s: rebuild differs: %s vs %s", filepath.Base(path), a, b)
 		}
+	}
+}
+
+func TestEFIRejects(t *testing.T) {
+	stub := hostEFIStub(t, "amd64")
+	dir := t.TempDir()
+	k := isoFile(t, randomFile(t, dir, "k", 1<<20))
+	i := isoFile(t, randomFile(t, dir, "i", 1<<20))
+	ok := EFIOptions{Arch: "amd64", Stub: stub}
+	cases := map[string]struct {
+		opts   EFIOptions
+		kernel ISOFile
+		want   string
+	}{
+		"disk too small":   {EFIOptions{Arch: "amd64", Stub: stub, DiskSize: 4 << 20}, k, "at least"},
+		"disk not sectors": {EFIOptions{Arch: "amd64", Stub: stub, DiskSize: 64<<20 + 1}, k, "multiple of 512"},
+		"NUL in cmdline":   {EFIOptions{Arch: "amd64", Stub: stub, Cmdline: "a\x00b"}, k, "NUL"},
+		"no kernel":        {ok, ISOFile{Path: "k"}, "kernel"},
+		"no arch":          {EFIOptions{Stub: stub}, k, "amd64 or arm64"},
+	}
+	for name, c := range cases {
+		err := WriteRawEFI(io.Discard, c.kernel, i, c.opts)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want an error with %q", name, err, c.want)
+		}
+	}
+	// A source that changed size after the layout is an error, not a corrupt image.
+	short := i
+	short.Size++
+	if err := WriteISOEFI(io.Discard, k, short, ok); err == nil {
+		t.Errorf("an initrd shorter than declared was written without error")
 	}
 }
