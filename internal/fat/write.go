@@ -202,6 +202,7 @@ type countWriter struct {
 	zeros []byte
 }
 
+// Write implements io.Writer, counting what it writes.
 func (c *countWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
 	c.n += int64(n)
