@@ -108,7 +108,11 @@ func (im *Image) reserved() []byte {
 	le.PutUint32(info[0:], 0x41615252)
 	le.PutUint32(info[484:], 0x61417272)
 	le.PutUint32(info[488:], im.clusters-im.used)
-	le.PutUint32(info[492:], im.used+2)
+	next := im.used + 2 // the first free cluster; all ones means "unknown" on a full volume
+	if im.used >= im.clusters {
+		next = 0xffffffff
+	}
+	le.PutUint32(info[492:], next)
 	le.PutUint32(info[508:], 0xaa550000)
 	copy(b[backupBoot*sectorSize:], b[:2*sectorSize])
 	return b
