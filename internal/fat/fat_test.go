@@ -181,8 +181,8 @@ func FuzzNamesSizes(f *testing.F) {
 		if err != nil {
 			return
 		}
-		var buf bytes.Buffer
-		if _, err := im.WriteTo(&buf); err != nil {
+		buf := bytes.NewBuffer(make([]byte, 0, im.Size()))
+		if _, err := im.WriteTo(buf); err != nil {
 			t.Fatalf("WriteTo after New accepted: %v", err)
 		}
 		if int64(buf.Len()) != im.Size() {
