@@ -9,8 +9,8 @@ import (
 	"github.com/hashicorp/packer-plugin-sdk/multistep/commonsteps"
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 
-	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/assemble"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/media"
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/resolve"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/rootfs"
 )
 
@@ -39,15 +39,23 @@ func (b *Builder) Run(ctx context.Context, ui packersdk.Ui, _ packersdk.Hook) (p
 	state := new(multistep.BasicStateBag)
 	state.Put(stateUI, ui)
 
+	// One image store serves the whole build: the spec's images and the
+	// bootloader image come from the same cache through the same client.
+	store, err := c.OpenStore(pullProgress(ui))
+	if err != nil {
+		ui.Error(err.Error())
+		return nil, err
+	}
+
 	has := func(f string) bool { return contains(c.Formats, f) }
 	needsBoot := has(FormatISOBIOS) || has(FormatRawBIOS) || has(FormatVMDK)
 	steps := []multistep.Step{
-		&stepResolve{config: &c.SpecConfig},
+		&stepResolve{config: &c.SpecConfig, store: store},
 		&stepOutputDir{dir: c.OutputDir, force: c.PackerForce, specFiles: c.SpecFiles, cacheDir: c.CacheDir},
-		&stepAssemble{config: &c.SpecConfig},
+		&stepAssemble{store: store},
 	}
 	if needsBoot {
-		steps = append(steps, &stepBootLoader{dir: c.BootloaderDir, imageRef: c.BootloaderImage, config: &c.SpecConfig})
+		steps = append(steps, &stepBootLoader{dir: c.BootloaderDir, imageRef: c.BootloaderImage, store: store})
 	}
 	if has(FormatKernelInitrd) || needsBoot {
 		steps = append(steps, &stepKernelInitrd{name: c.OutputName, keep: has(FormatKernelInitrd)})
@@ -72,7 +80,7 @@ func (b *Builder) Run(ctx context.Context, ui packersdk.Ui, _ packersdk.Hook) (p
 	if _, ok := state.GetOk(multistep.StateHalted); ok {
 		return nil, errors.New("build was halted")
 	}
-	r := state.Get(stateResolved).(*assemble.Resolved)
+	r := state.Get(stateResolved).(*resolve.Resolved)
 	out := state.Get(stateOutputs).(*outputs)
 	a := &Artifact{
 		Dir:        out.dir,
@@ -84,7 +92,7 @@ func (b *Builder) Run(ctx context.Context, ui packersdk.Ui, _ packersdk.Hook) (p
 		Arch:       c.Arch,
 	}
 	if v, ok := state.GetOk(statePlan); ok {
-		a.Cmdline = assemble.Cmdline(v.(*rootfs.Plan))
+		a.Cmdline = v.(*rootfs.Plan).Cmdline()
 	}
 	if v, ok := state.GetOk(stateBootFiles); ok {
 		a.BootFiles = v.(media.BootFiles).Sums()

@@ -1,4 +1,4 @@
-//go:generate go tool packer-sdc mapstructure-to-hcl2 -type Config,SpecConfig
+//go:generate go tool packer-sdc mapstructure-to-hcl2 -type Config
 //go:generate go tool packer-sdc struct-markdown
 
 package linuxkit
@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/packer-plugin-sdk/template/config"
 	"github.com/hashicorp/packer-plugin-sdk/template/interpolate"
 
+	"github.com/seed844b7c54/packer-plugin-linuxkit/common/specconfig"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/artifact"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/size"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/vmdk"
@@ -38,8 +39,8 @@ const (
 
 // Config is the configuration of the `linuxkit` builder.
 type Config struct {
-	common.PackerConfig `mapstructure:",squash"`
-	SpecConfig          `mapstructure:",squash"`
+	common.PackerConfig   `mapstructure:",squash"`
+	specconfig.SpecConfig `mapstructure:",squash"`
 
 	// Base name of every output file (`<output_name>.iso`,
 	// `<output_name>-kernel`, ...). Defaults to the build's name (`name` is

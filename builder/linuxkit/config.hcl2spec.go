@@ -71,38 +71,3 @@ func (*FlatConfig) HCL2Spec() map[string]hcldec.Spec {
 	}
 	return s
 }
-
-// FlatSpecConfig is an auto-generated flat version of SpecConfig.
-// Where the contents of a field with a `mapstructure:,squash` tag are bubbled up.
-type FlatSpecConfig struct {
-	SpecFiles          []string          `mapstructure:"spec_files" cty:"spec_files" hcl:"spec_files"`
-	Spec               *string           `mapstructure:"spec" cty:"spec" hcl:"spec"`
-	Arch               *string           `mapstructure:"arch" cty:"arch" hcl:"arch"`
-	Pull               *string           `mapstructure:"pull" cty:"pull" hcl:"pull"`
-	CacheDir           *string           `mapstructure:"cache_dir" cty:"cache_dir" hcl:"cache_dir"`
-	RegistryMirrors    map[string]string `mapstructure:"registry_mirrors" cty:"registry_mirrors" hcl:"registry_mirrors"`
-	InsecureRegistries []string          `mapstructure:"insecure_registries" cty:"insecure_registries" hcl:"insecure_registries"`
-}
-
-// FlatMapstructure returns a new FlatSpecConfig.
-// FlatSpecConfig is an auto-generated flat version of SpecConfig.
-// Where the contents a fields with a `mapstructure:,squash` tag are bubbled up.
-func (*SpecConfig) FlatMapstructure() interface{ HCL2Spec() map[string]hcldec.Spec } {
-	return new(FlatSpecConfig)
-}
-
-// HCL2Spec returns the hcl spec of a SpecConfig.
-// This spec is used by HCL to read the fields of SpecConfig.
-// The decoded values from this spec will then be applied to a FlatSpecConfig.
-func (*FlatSpecConfig) HCL2Spec() map[string]hcldec.Spec {
-	s := map[string]hcldec.Spec{
-		"spec_files":          &hcldec.AttrSpec{Name: "spec_files", Type: cty.List(cty.String), Required: false},
-		"spec":                &hcldec.AttrSpec{Name: "spec", Type: cty.String, Required: false},
-		"arch":                &hcldec.AttrSpec{Name: "arch", Type: cty.String, Required: false},
-		"pull":                &hcldec.AttrSpec{Name: "pull", Type: cty.String, Required: false},
-		"cache_dir":           &hcldec.AttrSpec{Name: "cache_dir", Type: cty.String, Required: false},
-		"registry_mirrors":    &hcldec.AttrSpec{Name: "registry_mirrors", Type: cty.Map(cty.String), Required: false},
-		"insecure_registries": &hcldec.AttrSpec{Name: "insecure_registries", Type: cty.List(cty.String), Required: false},
-	}
-	return s
-}

@@ -8,7 +8,7 @@ import (
 // State-bag keys shared by the steps.
 const (
 	stateUI        = "ui"
-	stateResolved  = "resolved"   // *assemble.Resolved
+	stateResolved  = "resolved"   // *resolve.Resolved
 	stateBootFiles = "boot_files" // media.BootFiles
 	stateOutputs   = "outputs"    // *outputs
 )

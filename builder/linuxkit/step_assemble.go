@@ -12,6 +12,7 @@ import (
 
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/assemble"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/image"
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/resolve"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/rootfs"
 )
 
@@ -23,21 +24,17 @@ const (
 // stepAssemble lays the pinned spec out as a filesystem tree (headers only;
 // file contents stay in the cached layers until a format streams them).
 type stepAssemble struct {
-	config *SpecConfig
+	store *image.Store
 }
 
 func (s *stepAssemble) Run(ctx context.Context, state multistep.StateBag) multistep.StepAction {
 	ui := state.Get(stateUI).(packersdk.Ui)
-	r := state.Get(stateResolved).(*assemble.Resolved)
-	store, err := image.New(s.config.StoreOptions())
-	if err != nil {
-		return halt(state, err)
-	}
+	r := state.Get(stateResolved).(*resolve.Resolved)
 	mtime, err := sourceDateEpoch()
 	if err != nil {
 		return halt(state, err)
 	}
-	plan, err := assemble.Plan(r.Spec, store.Image, assemble.Options{ModTime: mtime, Metadata: r.Public})
+	plan, err := assemble.Plan(r.Spec, s.store.Image, assemble.Options{ModTime: mtime, Metadata: r.Public})
 	if err != nil {
 		return halt(state, err)
 	}

@@ -9,16 +9,16 @@ import (
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 
-	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/assemble"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/image"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/media"
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/rootfs"
 )
 
 // stepBootLoader finds syslinux's boot files: bootloader_dir, else the host's
 // well-known folders, else bootloader_image (pulled like any other image).
 type stepBootLoader struct {
 	dir, imageRef string
-	config        *SpecConfig
+	store         *image.Store // the build's store; syslinux BIOS files are x86, so it must select amd64
 }
 
 func (s *stepBootLoader) Run(ctx context.Context, state multistep.StateBag) multistep.StepAction {
@@ -28,20 +28,17 @@ func (s *stepBootLoader) Run(ctx context.Context, state multistep.StateBag) mult
 		ref = media.DefaultBootloaderImage
 	}
 	bootImage := &media.BootImage{Ref: ref, Open: func() (fs.FS, error) {
-		opts := s.config.StoreOptions()
-		opts.Arch = "amd64" // syslinux BIOS files are x86 whatever the guest
-		store, err := image.New(opts)
+		if arch := s.store.Arch(); arch != "amd64" {
+			return nil, fmt.Errorf("bootloader_image %s: syslinux BIOS files are x86, but the build selects %s images", ref, arch)
+		}
+		if _, err := s.store.Pull(ctx, []string{ref}); err != nil {
+			return nil, err
+		}
+		img, err := s.store.Image(ref)
 		if err != nil {
 			return nil, err
 		}
-		if _, err := store.Pull(ctx, []string{ref}); err != nil {
-			return nil, err
-		}
-		img, err := store.Image(ref)
-		if err != nil {
-			return nil, err
-		}
-		return assemble.ImageFS(ctx, img), nil
+		return rootfs.ImageFS(ctx, img), nil
 	}}
 	files, err := media.FindBootFiles(s.dir, bootImage)
 	if err != nil {

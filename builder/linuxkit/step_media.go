@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 
-	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/assemble"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/media"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/rootfs"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/safeio"
@@ -48,7 +47,7 @@ func (s *stepMedia) Run(ctx context.Context, state multistep.StateBag) multistep
 		VolumeID: media.VolumeID(s.name),
 		ModTime:  plan.ModTime,
 		Boot:     boot,
-		Cmdline:  assemble.Cmdline(plan),
+		Cmdline:  plan.Cmdline(),
 	}
 	if iso.ModTime.IsZero() {
 		iso.ModTime = rootfs.DefaultModTime

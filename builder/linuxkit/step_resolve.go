@@ -3,25 +3,28 @@ package linuxkit
 import (
 	"context"
 	"fmt"
+	"os"
 	"sync"
 	"time"
 
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 
+	"github.com/seed844b7c54/packer-plugin-linuxkit/common/specconfig"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/image"
 )
 
-// stepResolve loads and merges the specs, pulls every image into the cache
-// (or finds it there) and pins each reference to its digest.
+// stepResolve loads and merges the specs, pulls every image into the build's
+// store (or finds it there) and pins each reference to its digest.
 type stepResolve struct {
-	config *SpecConfig
+	config *specconfig.SpecConfig
+	store  *image.Store
 }
 
 func (s *stepResolve) Run(ctx context.Context, state multistep.StateBag) multistep.StepAction {
 	ui := state.Get(stateUI).(packersdk.Ui)
 	ui.Say(fmt.Sprintf("Resolving images (pull = %s, cache %s)", s.config.Pull, s.config.CacheDir))
-	r, err := Resolve(ctx, s.config, pullProgress(ui))
+	r, err := s.config.Resolve(ctx, s.store)
 	if err != nil {
 		return halt(state, err)
 	}
@@ -67,4 +70,13 @@ func humanBytes(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// fileSize is the size of the file at path for the UI, "?" when unknown.
+func fileSize(path string) string {
+	st, err := os.Stat(path)
+	if err != nil {
+		return "?"
+	}
+	return humanBytes(st.Size())
 }

@@ -3,8 +3,9 @@
 
 // Package linuxkit is the Packer datasource "linuxkit": it resolves a LinuxKit
 // spec to pinned image digests and gives it a content digest that pipelines
-// use for versioning. It is a thin shell over internal/spec and internal/image
-// and shares its inputs with the builder (builder/linuxkit.SpecConfig).
+// use for versioning. It is a thin shell over internal/resolve and shares its
+// inputs with the builder through common/specconfig, so both resolve a spec
+// to the same digest. It never writes files other than the image cache.
 package linuxkit
 
 import (
@@ -16,13 +17,13 @@ import (
 	"github.com/hashicorp/packer-plugin-sdk/template/config"
 	"github.com/zclconf/go-cty/cty"
 
-	lkbuilder "github.com/seed844b7c54/packer-plugin-linuxkit/builder/linuxkit"
+	"github.com/seed844b7c54/packer-plugin-linuxkit/common/specconfig"
 )
 
 // Config is the configuration of the `linuxkit` datasource: the same spec and
 // image inputs as the builder.
 type Config struct {
-	lkbuilder.SpecConfig `mapstructure:",squash"`
+	specconfig.SpecConfig `mapstructure:",squash"`
 }
 
 // DatasourceOutput is what `data.linuxkit.<name>` exposes.
@@ -72,7 +73,11 @@ func (d *Datasource) Configure(raws ...interface{}) error {
 
 // Execute resolves every image to its digest and returns the pinned spec.
 func (d *Datasource) Execute() (cty.Value, error) {
-	out, err := lkbuilder.Resolve(context.Background(), &d.config.SpecConfig, nil)
+	store, err := d.config.OpenStore(nil)
+	if err != nil {
+		return cty.NullVal(cty.EmptyObject), err
+	}
+	out, err := d.config.Resolve(context.Background(), store)
 	if err != nil {
 		return cty.NullVal(cty.EmptyObject), err
 	}

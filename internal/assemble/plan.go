@@ -1,11 +1,8 @@
 package assemble
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strconv"
 	"time"
 
@@ -33,8 +30,9 @@ type Options struct {
 }
 
 // Plan builds the rootfs plan of s. Every image reference is looked up with
-// images; `files[].source` entries are opened from the host (relative paths
-// from the directory of the YAML file that named them).
+// images; a `files[].source` entry becomes an opener of the host file
+// (File.SourcePath) that rootfs calls when it reads the entry, so Plan itself
+// reads and writes no file.
 func Plan(s *spec.Spec, images Images, opts Options) (*rootfs.Plan, error) {
 	p := &rootfs.Plan{ModTime: opts.ModTime}
 	if k := s.Kernel; k != nil && k.Image != "" {
@@ -61,7 +59,7 @@ func Plan(s *spec.Spec, images Images, opts Options) (*rootfs.Plan, error) {
 		p.Init = append(p.Init, img)
 	}
 	for _, v := range s.Volumes {
-		vol := rootfs.Volume{Name: v.Name, Readonly: v.ReadOnly}
+		vol := rootfs.Volume{Name: v.Name, Lower: v.LowerDir(), Tmp: v.TmpDir(), Merged: v.MergedDir(), Readonly: v.ReadOnly}
 		if v.Format != "" && v.Format != "filesystem" {
 			return nil, fmt.Errorf("volumes: %s: format %q is not supported yet (only \"filesystem\")", v.Name, v.Format)
 		}
@@ -123,23 +121,20 @@ func bundle(s *spec.Spec, section string, index int, entry *spec.Image, images I
 	if err != nil {
 		return rootfs.Bundle{}, err
 	}
-	// rootfs prepends the rootfs mounts (bind or overlay) itself, because it
-	// decides where the image's files go (and shares them between bundles).
-	var runtime []byte
-	if rt != nil {
-		runtime, err = json.Marshal(rt)
-	}
-	if err != nil {
-		return rootfs.Bundle{}, fmt.Errorf("encoding runtime.json: %w", err)
-	}
 	readonly := oci.Root != nil && oci.Root.Readonly
-	return rootfs.Bundle{
-		Dir:         spec.BundleDir(section, index, entry.Name),
-		Image:       img,
-		ConfigJSON:  config,
-		RuntimeJSON: runtime,
-		Readonly:    readonly,
-	}, nil
+	b := rootfs.Bundle{
+		Dir:        spec.BundleDir(section, index, entry.Name),
+		Image:      img,
+		ConfigJSON: config,
+		Readonly:   readonly,
+	}
+	// rootfs writes runtime.json with the rootfs mounts (bind or overlay)
+	// first, because it decides where the image's files go (and shares them
+	// between bundles).
+	if rt != nil {
+		b.Runtime = rt
+	}
+	return b, nil
 }
 
 // file translates one files entry; meta is the spec a metadata entry receives.
@@ -176,7 +171,7 @@ func file(meta *spec.Spec, f *spec.File, ids spec.IDResolver) (rootfs.File, erro
 		}
 		rf.Contents = data
 	case f.Source != "":
-		path := SourcePath(f)
+		path := f.SourcePath()
 		rf.Open = func() (io.ReadCloser, int64, error) {
 			fh, err := safeio.OpenRegular(path, "source")
 			if err != nil {
@@ -191,25 +186,4 @@ func file(meta *spec.Spec, f *spec.File, ids spec.IDResolver) (rootfs.File, erro
 		}
 	}
 	return rf, nil
-}
-
-// SourcePath is where a files[].source entry is read from: a relative source
-// resolves from the directory of the YAML file that named it, and a leading
-// "~/" means the user's home directory, as in linuxkit. The result is
-// absolute, so a pinned spec that carries it builds from any directory.
-func SourcePath(f *spec.File) string {
-	src := f.Source
-	if src == "" || filepath.IsAbs(src) {
-		return src
-	}
-	if len(src) > 1 && src[0] == '~' && (src[1] == '/' || src[1] == filepath.Separator) {
-		if home, err := os.UserHomeDir(); err == nil {
-			return filepath.Join(home, src[2:])
-		}
-	}
-	p := filepath.Join(f.BaseDir, src)
-	if abs, err := filepath.Abs(p); err == nil {
-		return abs
-	}
-	return p
 }

@@ -135,9 +135,16 @@ files:
 	}
 	// No runtime section anywhere: runtime.json still carries every field,
 	// empty, as linuxkit writes it; rootfs prepends the rootfs mounts.
+	if b1.Runtime == nil {
+		t.Fatal("service bundle has no runtime config")
+	}
+	runtimeJSON, err := b1.Runtime.JSON(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var rt map[string]json.RawMessage
-	if err := json.Unmarshal(b1.RuntimeJSON, &rt); err != nil || string(rt["mounts"]) != "[]" || string(rt["mkdir"]) != "[]" || rt["bindNS"] == nil {
-		t.Errorf("service runtime.json (%v): %s", err, b1.RuntimeJSON)
+	if err := json.Unmarshal(runtimeJSON, &rt); err != nil || string(rt["mounts"]) != "[]" || string(rt["mkdir"]) != "[]" || rt["bindNS"] == nil {
+		t.Errorf("service runtime.json (%v): %s", err, runtimeJSON)
 	}
 
 	if len(p.Files) != 4 {
@@ -221,34 +228,5 @@ func TestPlanSourceNotRegular(t *testing.T) {
 	}
 	if _, _, err := p.Files[0].Open(); err == nil || !strings.Contains(err.Error(), "not a regular file") {
 		t.Errorf("opening a directory as a source: %v", err)
-	}
-}
-
-func TestSourcePath(t *testing.T) {
-	home := t.TempDir()
-	t.Setenv("HOME", home)
-	cwd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range []struct {
-		f    spec.File
-		want string
-	}{
-		{spec.File{Source: "/abs/x", BaseDir: "/elsewhere"}, "/abs/x"},
-		{spec.File{Source: "x/y", BaseDir: "/specs"}, "/specs/x/y"},
-		{spec.File{Source: "../y", BaseDir: "/specs/sub"}, "/specs/y"},
-		{spec.File{Source: "y", BaseDir: "rel"}, filepath.Join(cwd, "rel", "y")},
-		{spec.File{Source: "y"}, filepath.Join(cwd, "y")},
-		{spec.File{Source: "~/keys/id"}, filepath.Join(home, "keys", "id")},
-		{spec.File{}, ""},
-	} {
-		got := SourcePath(&tc.f)
-		if got != tc.want {
-			t.Errorf("SourcePath(%q from %q) = %q, want %q", tc.f.Source, tc.f.BaseDir, got, tc.want)
-		}
-		if got != "" && !filepath.IsAbs(got) {
-			t.Errorf("SourcePath(%q) = %q is not absolute", tc.f.Source, got)
-		}
 	}
 }

@@ -16,6 +16,8 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/safeio"
 )
 
 // AnnotationRefName is the index.json annotation holding an entry's full
@@ -23,7 +25,9 @@ import (
 // (imagespec.AnnotationRefName).
 const AnnotationRefName = "org.opencontainers.image.ref.name"
 
-// maxMetaBlob bounds manifests, indexes and configs read into memory.
+// maxMetaBlob bounds manifests, indexes and configs: the one limit, checked
+// before a fetched one is written (checkMetaSize) and when one is read back
+// from the cache, so nothing is cached that a later build would refuse.
 const maxMetaBlob = 64 << 20
 
 // ociLayoutFile is the content of an OCI layout's oci-layout marker, as
@@ -40,18 +44,25 @@ type cache struct {
 }
 
 // openCache creates the layout in dir when it does not exist yet.
-func openCache(dir string) (*cache, error) {
+// readOnly is for a Store that never writes (pull policy never): an
+// existing layout is then opened without writing anything, not even the
+// lock file or the sweep of stale temporary files, so a read-only cache
+// serves it.
+func openCache(dir string, readOnly bool) (*cache, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "blobs", "sha256"), 0o755); err != nil {
 		return nil, fmt.Errorf("create image cache %s: %w", dir, err)
 	}
-	c := &cache{dir: dir, lock: newCacheLock(dir)}
+	c := &cache{dir: dir, lock: newCacheLock(dir, readOnly)}
+	if readOnly && exists(filepath.Join(dir, "oci-layout")) && exists(filepath.Join(dir, "index.json")) {
+		return c, nil
+	}
 	err := c.lock.do(func() error {
-		if _, err := os.Stat(filepath.Join(dir, "oci-layout")); errors.Is(err, fs.ErrNotExist) {
+		if !exists(filepath.Join(dir, "oci-layout")) {
 			if err := writeFileAtomic(filepath.Join(dir, "oci-layout"), []byte(ociLayoutFile)); err != nil {
 				return err
 			}
 		}
-		if _, err := os.Stat(filepath.Join(dir, "index.json")); errors.Is(err, fs.ErrNotExist) {
+		if !exists(filepath.Join(dir, "index.json")) {
 			return c.writeIndexLocked(&v1.IndexManifest{SchemaVersion: 2, MediaType: types.OCIImageIndex})
 		}
 		return nil
@@ -61,6 +72,13 @@ func openCache(dir string) (*cache, error) {
 	}
 	c.removeStaleTemps()
 	return c, nil
+}
+
+// exists reports whether path exists; any other error than "not there"
+// counts as existing, so that the read that follows reports it.
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return !errors.Is(err, fs.ErrNotExist)
 }
 
 // staleAfter is the age beyond which a temporary file is taken to be left
@@ -84,7 +102,7 @@ func (c *cache) removeStaleTemps() {
 // linuxkit rewrites it in place.
 func (c *cache) readIndex() (*v1.IndexManifest, error) {
 	var im *v1.IndexManifest
-	err := c.lock.do(func() error {
+	err := c.lock.read(func() error {
 		var err error
 		im, err = c.readIndexLocked()
 		return err
@@ -94,7 +112,7 @@ func (c *cache) readIndex() (*v1.IndexManifest, error) {
 
 // readIndexLocked reads index.json; the caller holds the lock.
 func (c *cache) readIndexLocked() (*v1.IndexManifest, error) {
-	f, err := os.Open(filepath.Join(c.dir, "index.json"))
+	f, err := safeio.OpenRegular(filepath.Join(c.dir, "index.json"), "cache index")
 	if err != nil {
 		return nil, fmt.Errorf("read cache index: %w", err)
 	}
@@ -191,8 +209,8 @@ func (c *cache) blobPath(h v1.Hash) string {
 // readBlob reads a small blob (manifest, index, config) and checks its
 // size and digest.
 func (c *cache) readBlob(h v1.Hash, size int64) ([]byte, error) {
-	if size > maxMetaBlob {
-		return nil, fmt.Errorf("blob %s is %d bytes, more than the %d allowed for metadata", h, size, maxMetaBlob)
+	if err := checkMetaSize(h, size); err != nil {
+		return nil, err
 	}
 	f, err := c.openBlob(h)
 	if err != nil {
@@ -233,12 +251,14 @@ func (c *cache) verifyBlob(h v1.Hash, size int64) error {
 	return checkContent(h, size, n, sum)
 }
 
-// openBlob opens blob h for reading; only sha256 blobs are supported.
+// openBlob opens blob h for reading; only sha256 blobs are supported, and
+// only regular files (a FIFO or a device in the cache would block or never
+// end).
 func (c *cache) openBlob(h v1.Hash) (*os.File, error) {
 	if h.Algorithm != "sha256" {
 		return nil, fmt.Errorf("blob %s: unsupported digest algorithm", h)
 	}
-	f, err := os.Open(c.blobPath(h))
+	f, err := safeio.OpenRegular(c.blobPath(h), "cached blob")
 	if err != nil {
 		return nil, fmt.Errorf("blob %s: %w", h, err)
 	}
@@ -258,76 +278,83 @@ func checkContent(h v1.Hash, size, n int64, sum [sha256.Size]byte) error {
 }
 
 // writeBlob copies r into the layout as blob h: into a temporary file
-// beside the blobs, checked against h and size (size < 0: unknown), synced
-// and renamed into place, so a blob file is always complete and correct
-// when it appears, and a damaged one is replaced.
-func (c *cache) writeBlob(h v1.Hash, size int64, r io.Reader) (err error) {
+// beside the blobs (named .tmp-<hex>-*, which the sweep of crashed
+// writers' files matches), checked against h and size (size < 0: unknown),
+// synced and renamed into place, so a blob file is always complete and
+// correct when it appears, and a damaged one is replaced.
+//
+// A failure to read r comes back as it is (wrapped), a content mismatch
+// wraps ErrCorrupt, and a local failure (disk full, rename refused) is a
+// *writeError, so that it is never taken for a registry fault.
+func (c *cache) writeBlob(h v1.Hash, size int64, r io.Reader) error {
 	if h.Algorithm != "sha256" {
 		return fmt.Errorf("blob %s: unsupported digest algorithm", h)
 	}
-	dir := filepath.Dir(c.blobPath(h))
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("write blob %s: %w", h, err)
+	path := c.blobPath(h)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return &writeError{fmt.Errorf("write blob %s into the cache: %w", h, err)}
 	}
-	f, err := os.CreateTemp(dir, ".tmp-"+h.Hex+"-")
-	if err != nil {
-		return fmt.Errorf("write blob %s: %w", h, err)
-	}
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(f.Name())
-		}
-	}()
 	src := r
 	if size >= 0 {
 		src = io.LimitReader(r, size+1)
 	}
-	hh := sha256.New()
-	n, err := io.Copy(f, io.TeeReader(src, hh))
-	if err != nil {
-		return fmt.Errorf("write blob %s: %w", h, err)
-	}
-	var sum [sha256.Size]byte
-	copy(sum[:], hh.Sum(nil))
-	if err := checkContent(h, size, n, sum); err != nil {
-		return err
-	}
-	if err := finishFile(f, c.blobPath(h)); err != nil {
-		return fmt.Errorf("write blob %s: %w", h, err)
-	}
-	return nil
-}
-
-// writeFileAtomic replaces path with data through a synced temporary file
-// and a rename.
-func writeFileAtomic(path string, data []byte) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-")
-	if err != nil {
-		return err
-	}
-	defer func() {
+	err := safeio.WriteFile(path, func(f *os.File) error {
+		hh := sha256.New()
+		n, err := io.Copy(f, io.TeeReader(&sourceReader{r: src}, hh))
 		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(f.Name())
+			return err
 		}
-	}()
-	if _, err := f.Write(data); err != nil {
-		return err
+		var sum [sha256.Size]byte
+		copy(sum[:], hh.Sum(nil))
+		return checkContent(h, size, n, sum)
+	}, safeio.TempPattern(".tmp-"+h.Hex+"-*"))
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, ErrCorrupt), errors.As(err, new(*sourceError)):
+		return fmt.Errorf("write blob %s: %w", h, err)
 	}
-	return finishFile(f, path)
+	return &writeError{fmt.Errorf("write blob %s into the cache: %w", h, err)}
 }
 
-// finishFile syncs, closes, makes world-readable and renames f to path.
-func finishFile(f *os.File, path string) error {
-	if err := f.Sync(); err != nil {
+// writeFileAtomic replaces path in the cache with data, through safeio's
+// atomic writer with a temporary name the sweep matches.
+func writeFileAtomic(path string, data []byte) error {
+	return safeio.WriteFile(path, func(f *os.File) error {
+		_, err := f.Write(data)
 		return err
+	}, safeio.TempPattern(".tmp-"+filepath.Base(path)+"-*"))
+}
+
+// writeError is a failure of the local cache (disk full, permission, a
+// refused rename), not of the registry: it is not retried and is reported
+// as ErrCache.
+type writeError struct{ err error }
+
+// Error implements error.
+func (e *writeError) Error() string { return e.err.Error() }
+
+// Unwrap returns the cause.
+func (e *writeError) Unwrap() error { return e.err }
+
+// sourceError marks a failure to read the data being cached (the registry
+// body), as opposed to a failure to write it.
+type sourceError struct{ err error }
+
+// Error implements error.
+func (e *sourceError) Error() string { return e.err.Error() }
+
+// Unwrap returns the cause.
+func (e *sourceError) Unwrap() error { return e.err }
+
+// sourceReader tags every read error of r as a *sourceError.
+type sourceReader struct{ r io.Reader }
+
+// Read implements io.Reader.
+func (s *sourceReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = &sourceError{err}
 	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	return n, err
 }

@@ -263,7 +263,7 @@ func TestReadsAndReplacesLinuxkitWrittenEntries(t *testing.T) {
 
 func TestWriteBlobChecksContentAndReplacesDamage(t *testing.T) {
 	dir := t.TempDir()
-	c, err := openCache(dir)
+	c, err := openCache(dir, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,11 +8,17 @@
 //     org.opencontainers.image.ref.name; multi-arch images stored as the
 //     registry's index plus the blobs of the selected platform only),
 //   - locking of index.json so that concurrent builds and linuxkit itself
-//     can share the cache, atomic and verified blob writes,
+//     can share the cache (shared, read-only locks under pull policy never,
+//     so a read-only cache serves it), verified blob writes through
+//     internal/safeio's atomic writer, blobs read only when they are regular
+//     files, one size limit for manifests, indexes and configs checked
+//     before anything is written,
 //   - registry access: pull policies (missing, always, never), mirrors,
 //     insecure (plain HTTP) registries, docker config.json credentials,
-//     retries with backoff, bounded parallel blob downloads and progress
-//     callbacks,
+//     retries with backoff, a stall timeout on every registry read
+//     (Options.StallTimeout), bounded parallel blob downloads, progress
+//     callbacks and notices of retries (Options.Notice); a local failure
+//     (disk full, refused rename) is a cache error, never a registry one,
 //   - reading a cached platform image back (Store.Image) with its layers
 //     verified as they are read.
 //

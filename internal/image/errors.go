@@ -6,8 +6,10 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/http"
+	"os"
 	"sort"
 	"strings"
 	"syscall"
@@ -26,6 +28,9 @@ var (
 	// ErrUnreachable: the registry could not be reached or kept failing
 	// (connection refused, TLS mismatch, 5xx after retries).
 	ErrUnreachable = errors.New("registry unreachable")
+	// ErrStalled: the registry stopped sending data mid-read, past
+	// Options.StallTimeout, on every try.
+	ErrStalled = errors.New("registry stalled")
 	// ErrNotCached: the policy is never and the image is not (completely)
 	// in the cache.
 	ErrNotCached = errors.New("not in cache")
@@ -123,6 +128,14 @@ func classify(err error) error {
 	if err == nil || errors.Is(err, context.Canceled) {
 		return nil
 	}
+	if _, ok := isStall(err); ok {
+		return ErrStalled
+	}
+	// A local file failure (disk full, refused rename) is a cache error:
+	// syscall.Errno satisfies net.Error, so it must be caught first.
+	if errors.As(err, new(*writeError)) || errors.As(err, new(*fs.PathError)) || errors.As(err, new(*os.LinkError)) {
+		return ErrCache
+	}
 	var te *transport.Error
 	if errors.As(err, &te) {
 		for _, d := range te.Errors {
@@ -157,15 +170,6 @@ func classify(err error) error {
 		return ErrUnreachable
 	}
 	return nil
-}
-
-// registryError wraps a failure to talk to rr's registry about image r.
-func (s *Store) registryError(r reference, rr remoteRef, err error) error {
-	var ie *Error
-	if errors.As(err, &ie) {
-		return err
-	}
-	return &Error{Ref: r.name, Registry: rr.describe(), Kind: classify(err), Err: err, insecure: s.isInsecure(rr.host)}
 }
 
 // MissingError reports, at once, every image that PullNever could not find

@@ -5,12 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"math/rand/v2"
-	"strings"
 	"sync"
-	"syscall"
-	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -24,9 +19,9 @@ func (s *Store) fetch(ctx context.Context, puller *remote.Puller, r reference) (
 		return Pinned{}, err
 	}
 	s.logf("image %s: pulling from %s", r.name, rr.describe())
-	desc, err := puller.Get(ctx, rr.ref)
+	desc, err := s.getManifest(ctx, puller, r, rr, "")
 	if err != nil {
-		return Pinned{}, s.registryError(r, rr, err)
+		return Pinned{}, err
 	}
 	if r.hasDigest() && desc.Digest != r.digest {
 		return Pinned{}, &Error{Ref: r.name, Registry: rr.describe(), Kind: ErrCorrupt,
@@ -43,9 +38,12 @@ func (s *Store) fetch(ctx context.Context, puller *remote.Puller, r reference) (
 		if err != nil {
 			return Pinned{}, &Error{Ref: r.name, Registry: rr.describe(), Kind: ErrPlatform, Err: err}
 		}
-		cd, err := puller.Get(ctx, rr.repo.Digest(child.Digest.String()))
+		if err := checkMetaSize(child.Digest, child.Size); err != nil {
+			return Pinned{}, &Error{Ref: r.name, Registry: rr.describe(), Kind: ErrUnsupported, Err: err}
+		}
+		cd, err := s.getManifest(ctx, puller, r, rr, child.Digest.String())
 		if err != nil {
-			return Pinned{}, s.registryError(r, rr, err)
+			return Pinned{}, err
 		}
 		if cd.Digest != child.Digest {
 			return Pinned{}, &Error{Ref: r.name, Registry: rr.describe(), Kind: ErrCorrupt, Blob: child.Digest.String(),
@@ -84,6 +82,9 @@ func (s *Store) fetchImage(ctx context.Context, puller *remote.Puller, r referen
 	var total int64
 	for _, l := range m.Layers {
 		total += l.Size
+	}
+	if err := checkMetaSize(m.Config.Digest, m.Config.Size); err != nil {
+		return &Error{Ref: r.name, Registry: rr.describe(), Kind: ErrUnsupported, Blob: m.Config.Digest.String(), Err: err}
 	}
 	tr := s.rep.newTracker(r.name, total)
 	tr.add(0)
@@ -138,7 +139,7 @@ func (s *Store) ensureBlob(ctx context.Context, puller *remote.Puller, r referen
 				return nil, nil
 			}
 			if errors.Is(verr, ErrCorrupt) {
-				s.logf("image %s: cached blob %s is damaged (%v), fetching it again", r.name, d.Digest, verr)
+				s.notice("image %s: cached blob %s is damaged (%v), fetching it again", r.name, d.Digest, verr)
 			}
 			return nil, s.download(ctx, puller, r, rr, d, tr)
 		})
@@ -157,47 +158,25 @@ func (s *Store) ensureBlob(ctx context.Context, puller *remote.Puller, r referen
 }
 
 // download fetches blob d into the cache, retrying transient failures
-// (truncated or reset bodies, digest mismatches in transit) with the
-// Store's backoff; HTTP status retries happen below, in the transport.
+// (stalled, truncated or reset bodies, digest mismatches in transit) with
+// the Store's backoff; HTTP status retries happen below, in the transport.
 // Progress never goes backwards: a retry reports only the bytes beyond
 // what an earlier attempt reached.
 func (s *Store) download(ctx context.Context, puller *remote.Puller, r reference, rr remoteRef, d v1.Descriptor, tr *tracker) error {
-	b := s.opts.Retry
-	delay := b.Duration
 	var high int64 // most bytes of d reported so far
-	for attempt := 1; ; attempt++ {
+	attempts, err := s.retry(ctx, fmt.Sprintf("image %s: blob %s", r.name, d.Digest), func() error {
 		var pos int64
-		err := s.downloadOnce(ctx, puller, rr, d, func(n int64) {
+		return s.downloadOnce(ctx, puller, rr, d, func(n int64) {
 			if pos += n; pos > high {
 				tr.add(pos - high)
 				high = pos
 			}
 		})
-		if err == nil {
-			return nil
-		}
-		if attempt >= b.Steps || !retryable(err) || ctx.Err() != nil {
-			kind := classify(err)
-			if errors.Is(err, ErrCorrupt) || strings.Contains(err.Error(), "error verifying") {
-				kind = ErrCorrupt
-			}
-			return &Error{Ref: r.name, Registry: rr.describe(), Kind: kind, Blob: d.Digest.String(), Err: err,
-				insecure: s.isInsecure(rr.host)}
-		}
-		s.logf("image %s: blob %s: attempt %d failed, retrying: %v", r.name, d.Digest, attempt, err)
-		wait := delay + time.Duration(b.Jitter*rand.Float64()*float64(delay))
-		select {
-		case <-ctx.Done():
-			return &Error{Ref: r.name, Registry: rr.describe(), Blob: d.Digest.String(), Err: ctx.Err()}
-		case <-time.After(wait):
-		}
-		if b.Factor > 0 {
-			delay = time.Duration(float64(delay) * b.Factor)
-		}
-		if b.Cap > 0 && delay > b.Cap {
-			delay = b.Cap
-		}
+	})
+	if err != nil {
+		return s.gaveUp(r, rr, d.Digest.String(), attempts, err)
 	}
+	return nil
 }
 
 // downloadOnce streams blob d from the registry into the cache, counting
@@ -213,17 +192,4 @@ func (s *Store) downloadOnce(ctx context.Context, puller *remote.Puller, rr remo
 	}
 	defer rc.Close()
 	return s.cache.writeBlob(d.Digest, d.Size, &countingReader{r: rc, add: add})
-}
-
-// retryable reports whether a blob download failure may succeed on
-// another attempt.
-func retryable(err error) bool {
-	switch {
-	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE),
-		errors.Is(err, ErrCorrupt), strings.Contains(err.Error(), "error verifying"):
-		return true
-	}
-	// Status codes and failed connections were already retried by the
-	// transport; retrying them here too would multiply the attempts.
-	return false
 }

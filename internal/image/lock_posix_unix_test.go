@@ -65,7 +65,7 @@ func probeLock(t *testing.T, dir string) string {
 
 func TestLockExcludesOtherProcesses(t *testing.T) {
 	dir := t.TempDir()
-	c, err := openCache(dir)
+	c, err := openCache(dir, false)
 	if err != nil {
 		t.Fatal(err)
 	}

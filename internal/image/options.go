@@ -51,9 +51,20 @@ type Options struct {
 	// into the cache. Calls are serialized, so it need not be safe for
 	// concurrent use.
 	Progress func(Progress)
-	// Logf, when set, receives one line per notable event (cache hit,
-	// pull, refetch of a corrupt blob).
+	// Logf, when set, receives one line per event (cache hit, pull,
+	// resolution), retries and refetches included: the detail a debug log
+	// (PACKER_LOG) wants.
 	Logf func(format string, args ...any)
+	// Notice, when set, receives the events a user waiting on a build
+	// should see: a registry answering 5xx or 429 (retried), a stalled or
+	// truncated read tried again, a damaged cached blob fetched again.
+	// They go to Logf as well. The builder shows them in its UI.
+	Notice func(format string, args ...any)
+	// StallTimeout is how long a registry may send nothing, neither
+	// response headers nor body bytes, before the read is abandoned and
+	// tried again (up to Retry.Steps tries in all). Default:
+	// DefaultStallTimeout.
+	StallTimeout time.Duration
 }
 
 // DefaultRetry is the backoff used when Options.Retry is zero: up to four
@@ -151,6 +162,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Retry.Steps <= 0 {
 		o.Retry = DefaultRetry
+	}
+	if o.StallTimeout <= 0 {
+		o.StallTimeout = DefaultStallTimeout
 	}
 	mirrors := make(map[string]string, len(o.Mirrors))
 	for from, to := range o.Mirrors {

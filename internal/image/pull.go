@@ -131,7 +131,7 @@ func (s *Store) pullOne(ctx context.Context, puller *remote.Puller, r reference)
 			return Pinned{}, &Error{Ref: r.name, Err: ctx.Err()}
 		}
 		if !errors.Is(err, ErrNotCached) {
-			s.logf("image %s: cached copy unusable, fetching it again: %v", r.name, err)
+			s.notice("image %s: cached copy unusable, fetching it again: %v", r.name, err)
 		}
 	}
 	return s.fetch(ctx, puller, r)

@@ -127,9 +127,14 @@ func (s *Store) Resolve(ctx context.Context, ref string) (Pinned, error) {
 	if err != nil {
 		return Pinned{}, err
 	}
-	desc, err := headOrGet(ctx, puller, rr.ref)
+	var desc *v1.Descriptor
+	attempts, err := s.retry(ctx, fmt.Sprintf("image %s: resolve", r.name), func() error {
+		var err error
+		desc, err = headOrGet(ctx, puller, rr.ref)
+		return err
+	})
 	if err != nil {
-		return Pinned{}, s.registryError(r, rr, err)
+		return Pinned{}, s.gaveUp(r, rr, "", attempts, err)
 	}
 	s.logf("image %s: resolved on %s to %s", r.name, rr.describe(), desc.Digest)
 	return r.pinned(desc.Digest), nil

@@ -37,17 +37,18 @@ func New(opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("image store options: %w", err)
 	}
-	c, err := openCache(o.CacheDir)
+	c, err := openCache(o.CacheDir, o.Pull == PullNever)
 	if err != nil {
 		return nil, err
 	}
-	return &Store{
-		opts:      o,
-		cache:     c,
-		transport: newTransport(o.Insecure),
-		pool:      make(chan struct{}, o.Parallel),
-		rep:       &reporter{fn: o.Progress},
-	}, nil
+	s := &Store{
+		opts:  o,
+		cache: c,
+		pool:  make(chan struct{}, o.Parallel),
+		rep:   &reporter{fn: o.Progress},
+	}
+	s.transport = &watchTransport{base: newTransport(o.Insecure), idle: o.StallTimeout, tries: o.Retry.Steps, notice: s.notice}
+	return s, nil
 }
 
 // CacheDir returns the cache directory the Store uses.
@@ -61,6 +62,15 @@ func (s *Store) logf(format string, args ...any) {
 	if s.opts.Logf != nil {
 		s.opts.Logf(format, args...)
 	}
+}
+
+// notice forwards an event the user should see to Options.Notice, and to
+// Options.Logf.
+func (s *Store) notice(format string, args ...any) {
+	if s.opts.Notice != nil {
+		s.opts.Notice(format, args...)
+	}
+	s.logf(format, args...)
 }
 
 // newPuller returns a registry client for one Resolve or Pull call; it

@@ -2,9 +2,7 @@ package rootfs
 
 import (
 	"archive/tar"
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"path"
 
@@ -61,7 +59,7 @@ func (ix *indexer) bundles(g *tree, bundles []Bundle) error {
 				return fmt.Errorf("%s: %w", where, err)
 			}
 		}
-		runtime, err := withMounts(b.RuntimeJSON, mounts)
+		runtime, err := runtimeJSON(b.Runtime, mounts)
 		if err != nil {
 			return fmt.Errorf("%s: runtime.json: %w", where, err)
 		}
@@ -115,86 +113,14 @@ func setDirs(g *tree, comps []string) (*node, error) {
 	return cur, nil
 }
 
-// withMounts prepends mounts to the "mounts" array of a runtime.json object,
-// keeping the order of its keys (a missing "mounts" goes after "cgroups",
-// where LinuxKit's struct puts it), indented as LinuxKit writes it.
-func withMounts(raw []byte, mounts []specs.Mount) ([]byte, error) {
-	if len(bytes.TrimSpace(raw)) == 0 {
-		raw = []byte("{}")
+// runtimeJSON writes a bundle's runtime.json once: rt's own encoding with the
+// rootfs mounts first, or only those mounts when the plan has no runtime
+// config.
+func runtimeJSON(rt RuntimeConfig, mounts []specs.Mount) ([]byte, error) {
+	if rt != nil {
+		return rt.JSON(mounts)
 	}
-	type member struct {
-		key   string
-		value json.RawMessage
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil, errors.New("not a JSON object")
-	}
-	var members []member
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, err
-		}
-		var m member
-		m.key, _ = tok.(string)
-		if err := dec.Decode(&m.value); err != nil {
-			return nil, err
-		}
-		members = append(members, m)
-	}
-	if _, err := dec.Token(); err != nil {
-		return nil, err
-	}
-	if _, err := dec.Token(); err == nil {
-		return nil, errors.New("trailing data after the object")
-	}
-	var list []json.RawMessage
-	for _, m := range mounts {
-		b, err := json.Marshal(m)
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, b)
-	}
-	mountsAt, cgroupsAt := -1, -1
-	for i, m := range members {
-		switch m.key {
-		case "cgroups":
-			cgroupsAt = i
-		case "mounts":
-			var old []json.RawMessage
-			if err := json.Unmarshal(m.value, &old); err != nil {
-				return nil, fmt.Errorf("mounts: %w", err)
-			}
-			list = append(list, old...)
-			mountsAt = i
-		}
-	}
-	value, err := json.Marshal(list)
-	if err != nil {
-		return nil, err
-	}
-	if mountsAt < 0 {
-		mountsAt = cgroupsAt + 1
-		members = append(members[:mountsAt], append([]member{{key: "mounts"}}, members[mountsAt:]...)...)
-	}
-	members[mountsAt].value = value
-	var compact bytes.Buffer
-	compact.WriteByte('{')
-	for i, m := range members {
-		if i > 0 {
-			compact.WriteByte(',')
-		}
-		k, _ := json.Marshal(m.key)
-		compact.Write(k)
-		compact.WriteByte(':')
-		compact.Write(m.value)
-	}
-	compact.WriteByte('}')
-	var out bytes.Buffer
-	if err := json.Indent(&out, compact.Bytes(), "", "    "); err != nil {
-		return nil, err
-	}
-	return out.Bytes(), nil
+	return json.MarshalIndent(struct {
+		Mounts []specs.Mount `json:"mounts"`
+	}{mounts}, "", "    ")
 }

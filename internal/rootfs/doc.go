@@ -10,8 +10,9 @@
 // database union, the kernel image layout), and keeping hostile layers
 // contained. It must not touch: registries or the image cache (it receives
 // v1.Image values), YAML or OCI config generation (the caller passes
-// config.json and runtime.json bytes), and compression or cpio (the initrd
-// package reads our tar).
+// config.json bytes and a RuntimeConfig that encodes runtime.json once the
+// rootfs mounts are known), where volumes live (the plan names their
+// directories), and compression or cpio (the initrd package reads our tar).
 //
 // # How the stream is built
 //

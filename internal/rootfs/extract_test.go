@@ -15,8 +15,8 @@ import (
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/testrig"
 )
 
-// needTool finds an external tool: missing, the test is skipped, or fails
-// when CI=true.
+// needTool finds an external tool: missing, the test fails (is skipped
+// under -short).
 func needTool(t *testing.T, name string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)

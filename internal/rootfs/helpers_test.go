@@ -15,7 +15,16 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
+
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/spec"
 )
+
+// volume is a plan volume at linuxkit's directories, as internal/assemble
+// makes it from the spec.
+func volume(name string, img v1.Image) Volume {
+	v := &spec.Volume{Name: name}
+	return Volume{Name: name, Image: img, Lower: v.LowerDir(), Tmp: v.TmpDir(), Merged: v.MergedDir()}
+}
 
 // ent is one entry of a crafted layer.
 type ent struct {

@@ -3,12 +3,14 @@ package rootfs
 import (
 	"archive/tar"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
 // Layers that must be refused, with what the error must name.
@@ -103,7 +105,7 @@ func TestDevicesDroppedFromContainers(t *testing.T) {
 		dev("hidden/kmsg", tar.TypeChar, 1, 11), dev("run/fifo", tar.TypeFifo, 0, 0), reg("bin/x", "x"))
 	o := build(t, &Plan{
 		Bundles: []Bundle{{Dir: "containers/services/x", Image: img, ConfigJSON: []byte("{}"), Readonly: true}},
-		Volumes: []Volume{{Name: "v", Image: img}},
+		Volumes: []Volume{volume("v", img)},
 	})
 	for _, root := range []string{"containers/services/x/rootfs/", "containers/volumes/v/lower/"} {
 		for _, name := range []string{"dev/sda", "dev/mem", "hidden/kmsg"} {
@@ -125,12 +127,14 @@ func TestHostilePlanRefused(t *testing.T) {
 		"files parent":    {Files: []File{{Path: "f", Contents: []byte("x")}, {Path: "f/g", Contents: []byte("y")}}},
 		"bundle dotdot":   {Bundles: []Bundle{{Dir: "containers/../../x", Image: img, ConfigJSON: []byte("{}")}}},
 		"bundle root":     {Bundles: []Bundle{{Dir: "/", Image: img, ConfigJSON: []byte("{}")}}},
-		"volume dotdot":   {Volumes: []Volume{{Name: "..", Image: img}}},
-		"volume slash":    {Volumes: []Volume{{Name: "a/b"}}},
-		"volume dup":      {Volumes: []Volume{{Name: "a"}, {Name: "a"}}},
+		"volume dotdot":   {Volumes: []Volume{volume("..", img)}},
+		"volume slash":    {Volumes: []Volume{volume("a/b", nil)}},
+		"volume dup":      {Volumes: []Volume{volume("a", nil), volume("a", nil)}},
+		"volume no dirs":  {Volumes: []Volume{{Name: "a"}}},
+		"volume dir out":  {Volumes: []Volume{{Name: "a", Lower: "../x", Tmp: "t", Merged: "m"}}},
 		"kernel dotdot":   {Kernel: &Kernel{Image: img, Binary: "../x"}},
 		"bad config":      {Bundles: []Bundle{{Dir: "c/x", Image: img, ConfigJSON: []byte("{")}}},
-		"runtime array":   {Bundles: []Bundle{{Dir: "c/x", Image: img, ConfigJSON: []byte("{}"), RuntimeJSON: []byte("[]")}}},
+		"runtime error":   {Bundles: []Bundle{{Dir: "c/x", Image: img, ConfigJSON: []byte("{}"), Runtime: failingRuntime{}}}},
 		"two kinds":       {Files: []File{{Path: "x", Directory: true, Symlink: "y"}}},
 		"dir with bytes":  {Files: []File{{Path: "x", Directory: true, Contents: []byte("y")}}},
 		"negative owner":  {Files: []File{{Path: "x", UID: -1}}},
@@ -140,6 +144,13 @@ func TestHostilePlanRefused(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) { buildErr(t, p) })
 	}
+}
+
+// failingRuntime is a runtime config that cannot be encoded.
+type failingRuntime struct{}
+
+func (failingRuntime) JSON([]specs.Mount) ([]byte, error) {
+	return nil, errors.New("cannot encode")
 }
 
 // paxSparse builds by hand (Go's writer drops GNU.sparse records) a PAX

@@ -11,6 +11,9 @@ import (
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/spec"
 )
 
 func kernelImage(t testing.TB, gz bool) v1.Image {
@@ -156,9 +159,13 @@ func TestAPKDatabaseUnion(t *testing.T) {
 
 func TestBundles(t *testing.T) {
 	app := img1(t, reg("bin/app", "APP"))
-	runtime := []byte(`{"cgroups":["x"],"mkdir":["/var/x"],"mounts":[{"destination":"/mine","type":"bind","source":"/src"}]}`)
+	runtime := &spec.Runtime{
+		Cgroups: &[]string{"x"},
+		Mkdir:   &[]string{"/var/x"},
+		Mounts:  &[]specs.Mount{{Destination: "/mine", Type: "bind", Source: "/src"}},
+	}
 	o := build(t, &Plan{Bundles: []Bundle{
-		{Dir: "containers/onboot/000-ro", Image: app, ConfigJSON: []byte(`{"a":1}`), RuntimeJSON: runtime, Readonly: true},
+		{Dir: "containers/onboot/000-ro", Image: app, ConfigJSON: []byte(`{"a":1}`), Runtime: runtime, Readonly: true},
 		{Dir: "containers/onboot/001-rw", Image: app, ConfigJSON: []byte(`{}`)},
 		{Dir: "containers/services/other", Image: img1(t, reg("bin/other", "O")), ConfigJSON: []byte(`{}`)},
 	}})
@@ -168,12 +175,11 @@ func TestBundles(t *testing.T) {
 	if got := o.body(t, "containers/onboot/000-ro/config.json"); got != `{"a":1}` {
 		t.Errorf("config.json = %q", got)
 	}
+	// runtime.json keeps linuxkit's field order (cgroups, mounts, mkdir),
+	// the rootfs mount first.
 	wantRO := `{
     "cgroups": [
         "x"
-    ],
-    "mkdir": [
-        "/var/x"
     ],
     "mounts": [
         {
@@ -188,6 +194,9 @@ func TestBundles(t *testing.T) {
             "type": "bind",
             "source": "/src"
         }
+    ],
+    "mkdir": [
+        "/var/x"
     ]
 }`
 	if got := o.body(t, "containers/onboot/000-ro/runtime.json"); got != wantRO {
@@ -217,7 +226,7 @@ func TestBundles(t *testing.T) {
 }
 
 func TestVolumes(t *testing.T) {
-	o := build(t, &Plan{Volumes: []Volume{{Name: "empty"}, {Name: "data", Image: img1(t, reg("d/f", "F"))}}})
+	o := build(t, &Plan{Volumes: []Volume{volume("empty", nil), volume("data", img1(t, reg("d/f", "F")))}})
 	for _, d := range []string{"empty/lower", "empty/tmp", "empty/merged", "data/tmp", "data/merged"} {
 		if o.get(t, "containers/volumes/"+d).Typeflag != tar.TypeDir {
 			t.Errorf("%s", d)
@@ -301,7 +310,7 @@ func fullPlan(t testing.TB) *Plan {
 	return &Plan{
 		Kernel:  &Kernel{Image: kernelImage(t, true), Cmdline: "console=ttyS0"},
 		Init:    []v1.Image{img1(t, reg("init", "#!/bin/sh"), reg("lib/apk/db/installed", "P:a\n")), img1(t, reg("lib/apk/db/installed", "P:b\n"))},
-		Volumes: []Volume{{Name: "v", Image: app}},
+		Volumes: []Volume{volume("v", app)},
 		Bundles: []Bundle{
 			{Dir: "containers/onboot/000-a", Image: app, ConfigJSON: []byte("{}"), Readonly: true},
 			{Dir: "containers/services/b", Image: app, ConfigJSON: []byte("{}")},

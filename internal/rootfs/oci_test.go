@@ -30,9 +30,11 @@ func TestOCILayoutVolume(t *testing.T) {
 		mutate.IndexAddendum{Add: amd, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "amd64"}}},
 		mutate.IndexAddendum{Add: arm, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "arm64", Variant: "v8"}}},
 	)
-	o := build(t, &Plan{Volumes: []Volume{{Name: "v", OCI: &OCILayout{
+	vol := volume("v", nil)
+	vol.OCI = &OCILayout{
 		Index: idx, RefName: "docker.io/library/x:1", Platforms: []v1.Platform{{OS: "linux", Architecture: "amd64"}},
-	}}}})
+	}
+	o := build(t, &Plan{Volumes: []Volume{vol}})
 	armDigest, _ := arm.Digest()
 	if o.has("containers/volumes/v/lower/blobs/sha256/" + armDigest.Hex) {
 		t.Error("arm64 image written although not selected")

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/epoch"
 )
@@ -34,7 +35,7 @@ type Plan struct {
 	Kernel *Kernel
 	// Init images are flattened at / in order; a later image wins.
 	Init []v1.Image
-	// Volumes become containers/volumes/<name>/{lower,tmp,merged}.
+	// Volumes are laid out at the directories each one names.
 	Volumes []Volume
 	// Bundles are the onboot, onshutdown and services containers, in that
 	// order.
@@ -47,6 +48,15 @@ type Plan struct {
 	// keep their own mtime, as in LinuxKit: it is part of the (content
 	// addressed) image, and tools such as Python compare it with caches.
 	ModTime time.Time
+}
+
+// Cmdline is the kernel command line of the plan ("" without a kernel): what
+// boot/cmdline holds and what the boot media and the artifact report.
+func (p *Plan) Cmdline() string {
+	if p.Kernel == nil {
+		return ""
+	}
+	return p.Kernel.Cmdline
 }
 
 // Kernel says which files of the kernel image become the boot files.
@@ -77,20 +87,35 @@ type Bundle struct {
 	Image v1.Image
 	// ConfigJSON is written verbatim as <Dir>/config.json.
 	ConfigJSON []byte
-	// RuntimeJSON is LinuxKit's runtime config (a JSON object, nil for {}).
-	// The rootfs mounts (bind, or tmpfs+overlay) are prepended to its
-	// "mounts" before it is written as <Dir>/runtime.json.
-	RuntimeJSON []byte
+	// Runtime is LinuxKit's runtime config, written once as
+	// <Dir>/runtime.json with the rootfs mounts (bind, or tmpfs+overlay)
+	// first in its mounts; nil writes only those mounts.
+	Runtime RuntimeConfig
 	// Readonly puts the image in <Dir>/rootfs; otherwise it goes to
 	// <Dir>/lower with <Dir>/tmp and an empty <Dir>/rootfs for an overlay.
 	Readonly bool
 }
 
-// Volume is a named volume shared by containers.
+// RuntimeConfig is a bundle's runtime config before the rootfs mounts are
+// known: which mounts put the root filesystem in place depends on the
+// layout and on bundle de-duplication, which rootfs decides while indexing.
+// internal/spec's *Runtime implements it.
+type RuntimeConfig interface {
+	// JSON returns runtime.json with rootfsMounts before the config's own
+	// mounts.
+	JSON(rootfsMounts []specs.Mount) ([]byte, error)
+}
+
+// Volume is a named volume shared by containers. Its directories come from
+// the caller (internal/spec defines linuxkit's layout,
+// containers/volumes/<name>/{lower,tmp,merged}), so the paths containers
+// bind and the paths laid out here are the same strings.
 type Volume struct {
-	// Name is one path component; the volume lives in
-	// containers/volumes/<Name>.
+	// Name is one path component, unique in the plan; errors name it.
 	Name string
+	// Lower receives the volume's content (Image or OCI); Tmp and Merged
+	// are empty mount points for the overlay and for what containers see.
+	Lower, Tmp, Merged string
 	// Image is unpacked into the lower directory; nil makes an empty volume.
 	Image v1.Image
 	// OCI, instead of Image, writes an OCI image layout into the lower
@@ -191,6 +216,11 @@ func (p *Plan) validate() error {
 		}
 		if seen[v.Name] {
 			return fmt.Errorf("rootfs: duplicate volume name: %s", v.Name)
+		}
+		for _, d := range []string{v.Lower, v.Tmp, v.Merged} {
+			if comps, err := splitClean(d); err != nil || len(comps) == 0 {
+				return fmt.Errorf("rootfs: volume %s: invalid directory %q (lower, tmp and merged are required)", v.Name, d)
+			}
 		}
 		seen[v.Name] = true
 	}

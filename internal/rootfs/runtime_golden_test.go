@@ -1,7 +1,6 @@
 package rootfs
 
 import (
-	"encoding/json"
 	"os"
 	"path"
 	"path/filepath"
@@ -16,8 +15,9 @@ import (
 const ociGoldenDir = "../spec/testdata/oci"
 
 // TestRuntimeJSONMatchesLinuxkit builds runtime.json the way a build does
-// (spec.OCIConfig, json.Marshal, then the rootfs mounts prepended here) and
-// compares it byte for byte with linuxkit's output, rootfs mounts included.
+// (spec.OCIConfig, then the typed runtime written once with the rootfs mounts
+// of this package first) and compares it byte for byte with linuxkit's
+// output, rootfs mounts included.
 func TestRuntimeJSONMatchesLinuxkit(t *testing.T) {
 	cases := testrig.OCICases(t, filepath.Join(ociGoldenDir, "cases.yml"))
 	if len(cases) < 8 {
@@ -34,10 +34,6 @@ func TestRuntimeJSONMatchesLinuxkit(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			raw, err := json.Marshal(rt)
-			if err != nil {
-				t.Fatal(err)
-			}
 			readonly := oci.Root != nil && oci.Root.Readonly
 			root, dup := c.Bundle.SharedRoot, true
 			if root == "" {
@@ -47,7 +43,7 @@ func TestRuntimeJSONMatchesLinuxkit(t *testing.T) {
 				}
 			}
 			mounts, _ := rootfsMounts(c.Bundle.Dir, root, readonly, dup)
-			got, err := withMounts(raw, mounts)
+			got, err := runtimeJSON(rt, mounts)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -2,17 +2,14 @@ package rootfs
 
 import "fmt"
 
-// volumes lays out each volume as LinuxKit does:
-// containers/volumes/<name>/lower holds the image (with the same fix-ups as
-// init, resolv.conf symlink included) or its OCI layout, tmp and merged are
-// empty mount points. The same layout is hard-coded in internal/spec
-// (VolumesDir and Volume.MergedDir, the bind sources it rewrites): keep the
-// two in step; rootfs does not import spec.
+// volumes lays out each volume as LinuxKit does, at the directories the plan
+// names: the lower directory holds the image (with the same fix-ups as init,
+// resolv.conf symlink included) or its OCI layout, tmp and merged are empty
+// mount points.
 func (ix *indexer) volumes(g *tree, vols []Volume) error {
 	for _, v := range vols {
 		where := fmt.Sprintf("volume %q", v.Name)
-		base := []string{"containers", "volumes", v.Name}
-		lower, err := setDirs(g, append(base[:3:3], "lower"))
+		lower, err := setPath(g, v.Lower)
 		if err != nil {
 			return fmt.Errorf("%s: %w", where, err)
 		}
@@ -32,11 +29,20 @@ func (ix *indexer) volumes(g *tree, vols []Volume) error {
 			dropDevices(t.root)
 			graft(lower, t.root)
 		}
-		for _, d := range []string{"tmp", "merged"} {
-			if _, err := setDirs(g, append(base[:3:3], d)); err != nil {
+		for _, d := range []string{v.Tmp, v.Merged} {
+			if _, err := setPath(g, d); err != nil {
 				return fmt.Errorf("%s: %w", where, err)
 			}
 		}
 	}
 	return nil
+}
+
+// setPath is setDirs for a path of the plan (validated already).
+func setPath(g *tree, dir string) (*node, error) {
+	comps, err := splitClean(dir)
+	if err != nil {
+		return nil, fmt.Errorf("directory %q: %w", dir, err)
+	}
+	return setDirs(g, comps)
 }

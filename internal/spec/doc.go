@@ -5,11 +5,13 @@
 // and the pure functions that turn a container entry plus its image config
 // into config.json and runtime.json (linuxkit's ConfigToOCI).
 //
-// The package owns the meaning of a spec and nothing else. It does no I/O:
+// The package owns the meaning of a spec and nothing else, including the
+// root filesystem layout its paths refer to (bundle and volume directories),
+// which internal/assemble carries into the rootfs plan. It does no I/O:
 // callers pass bytes and readers, and get bytes back. It never pulls images,
-// reads files named by a spec (files[].source), or writes a root
-// filesystem; internal/image, the builder and internal/rootfs do. It does
-// not import the Packer SDK.
+// reads files named by a spec (files[].source; File.SourcePath only says
+// where they are), or writes a root filesystem; internal/resolve,
+// internal/image and internal/rootfs do. It does not import the Packer SDK.
 //
 // Typical use:
 //

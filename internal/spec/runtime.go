@@ -121,3 +121,27 @@ func ConfigJSON(s *specs.Spec) ([]byte, error) {
 	}
 	return data, nil
 }
+
+// JSON returns runtime.json for r, indented like linuxkit's, with
+// rootfsMounts (the mounts that put the bundle's root filesystem in place,
+// which only the rootfs layout knows) before r's own mounts. Fields keep
+// the struct's order, which is linuxkit's. r is not modified; a nil r is an
+// empty runtime section.
+func (r *Runtime) JSON(rootfsMounts []specs.Mount) ([]byte, error) {
+	var c Runtime
+	if r != nil {
+		c = *r
+	}
+	var own []specs.Mount
+	if c.Mounts != nil {
+		own = *c.Mounts
+	}
+	all := make([]specs.Mount, 0, len(rootfsMounts)+len(own))
+	all = append(append(all, rootfsMounts...), own...)
+	c.Mounts = &all
+	data, err := json.MarshalIndent(&c, "", "    ")
+	if err != nil {
+		return nil, fmt.Errorf("encode runtime.json: %w", err)
+	}
+	return data, nil
+}

@@ -5,10 +5,11 @@ import (
 	"strings"
 )
 
-// VolumesDir is where linuxkit puts volumes in the root filesystem.
-// internal/rootfs (volume.go) lays the same <name>/{lower,tmp,merged}
-// directories out on its own: keep the two in step. spec cannot import
-// rootfs (rootfs's tests import spec) and rootfs must not import spec.
+// VolumesDir is where linuxkit puts volumes in the root filesystem. The
+// layout is defined here only: internal/assemble carries Dir's lower, tmp
+// and merged paths into the rootfs plan, and rootfs lays out what the plan
+// names, so the bind sources rewritten below and the directories in the
+// image are the same strings.
 const VolumesDir = "/containers/volumes"
 
 // Dir is the volume's directory, /containers/volumes/<name>.

@@ -20,7 +20,7 @@ type ARM64 struct {
 }
 
 // ARM64Parts finds the arm64 parts in $LINUXKIT_ARM64_CACHE, else <repo>/.cache/arm64. A
-// missing part skips the test (fails it when CI=true).
+// missing part fails the test (skips it under -short).
 func ARM64Parts(t testing.TB) ARM64 {
 	t.Helper()
 	dir := os.Getenv("LINUXKIT_ARM64_CACHE")

@@ -2,12 +2,14 @@
 //
 // It owns:
 //   - locating host tools and artefacts (Require, RepoRoot, Kernel, OverlayModule, PackerBin),
-//     skipping when one is missing unless CI=true, where a missing part is a failure;
+//     failing when one is missing (skipping only under -short);
 //   - fixture OCI images built in Go with go-containerregistry (KernelImage, InitImage,
 //     InitIndex, ServiceImage, BusyboxImage), deterministic and cached per test process;
 //   - a loopback registry (StartRegistry) on 127.0.0.2, so only insecure_registries reaches it;
 //   - QEMU under TCG (Boot, BootAndWait) reading the serial console until a marker appears,
 //     and TinyInitrd, a busybox initrd for booting media without the fixture images;
+//   - govmomi's vCenter simulator on loopback (StartVCSim, NewVCSim), the one vcsim setup
+//     that the driver's tests, the post-processor's tests and cmd/vcsim start;
 //   - the real packer with this plugin installed (NewPacker, NewPackerRig, FixtureSpec,
 //     Build, ReadDump), and the OCI config cases shared by spec and rootfs (OCICases).
 //
@@ -15,7 +17,8 @@
 // bundle with the real runc, and every marker a test waits for is printed by the container's own
 // command, never by the init.
 //
-// It is used by tests only: nothing outside _test.go files may import it. It must not import the
+// It is used by tests and by its own commands (cmd/vcsim, cmd/vmrun, cmd/lkdemo, the program
+// behind `make demo`) only: nothing else may import it. It must not import the
 // Packer SDK nor any other package of this module, so the rigs prove the engine packages
 // independently. internal/testrig/cmd/vcsim and internal/testrig/cmd/vmrun belong to others.
 package testrig

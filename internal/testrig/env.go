@@ -11,22 +11,20 @@ import (
 // PackerVersion is the packer release the end-to-end tests run; scripts/tools.sh builds it.
 const PackerVersion = "1.16.0"
 
-// inCI reports whether a missing tool must fail the test rather than skip it.
-func inCI() bool { return os.Getenv("CI") == "true" }
-
-// Missing skips the test, or fails it when CI=true: a CI run must never pass by skipping.
+// Missing fails the test: outside -short every part a test needs must be there, so a run can
+// never pass by skipping. Under -short (`make test-short`, the quick tool-free run) it skips.
 // Every test that needs a part the host may lack (a tool, a file, a host layout) calls it
-// instead of t.Skip, so the rule lives in one place.
+// instead of t.Skip, so the rule lives in one place; scripts/deps.sh installs the parts.
 func Missing(t testing.TB, format string, args ...any) {
 	t.Helper()
 	msg := fmt.Sprintf(format, args...)
-	if inCI() {
-		t.Fatalf("CI=true and a required test part is missing: %s", msg)
+	if testing.Short() {
+		t.Skipf("skipping under -short: %s", msg)
 	}
-	t.Skipf("skipping: %s (set CI=true to make this a failure)", msg)
+	t.Fatalf("a required test part is missing: %s (scripts/deps.sh installs the host packages; make tools and make kernel the rest)", msg)
 }
 
-// Require looks up each tool on PATH. A missing one skips the test, or fails it when CI=true.
+// Require looks up each tool on PATH. A missing one fails the test (skips it under -short).
 // Tests call it before using a real external tool (qemu-system-x86_64, cpio, qemu-img ...).
 func Require(t testing.TB, tools ...string) {
 	t.Helper()
@@ -60,7 +58,7 @@ func RepoRoot(t testing.TB) string {
 // PackerBin returns the packer binary the end-to-end tests run: $PACKER_BIN, else
 // <repo>/bin/packer, else the per-version tool cache
 // ${XDG_CACHE_HOME:-~/.cache}/packer-plugin-linuxkit/packer-v1.16.0/packer that
-// scripts/tools.sh fills. Missing: skip, or fail when CI=true.
+// scripts/tools.sh fills. Missing: fail (skip under -short).
 func PackerBin(t testing.TB) string {
 	t.Helper()
 	if p := os.Getenv("PACKER_BIN"); p != "" {

@@ -52,7 +52,7 @@ func (f Firmware) binary() string {
 
 // prepareFirmware checks that f's emulator and files exist and copies its variable store into a
 // test directory (UEFI writes to it), returning the copy's path; "" for BIOS. A missing part
-// skips the test (fails it when CI=true).
+// fails the test (skips it under -short).
 func prepareFirmware(t testing.TB, f Firmware) string {
 	t.Helper()
 	Require(t, f.binary())

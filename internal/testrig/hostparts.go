@@ -114,7 +114,7 @@ func parseLdd(out string) ([]hostLib, error) {
 	return libs, nil
 }
 
-// resolveParts locates every host part, skipping (or failing under CI) when one is missing.
+// resolveParts locates every host part, failing when one is missing (skipping under -short).
 func resolveParts(t testing.TB) hostParts {
 	t.Helper()
 	runc, libs := hostRunc(t)

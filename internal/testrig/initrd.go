@@ -13,7 +13,7 @@ import (
 // file's path, in a directory the test removes. Boot tests of the media writers use it when
 // they need a kernel+initrd pair that proves, by the marker alone, that the boot loader loaded
 // both files: the marker is split in the script, so only running /init prints it whole.
-// A missing tool or a dynamically linked busybox skips the test (fails it when CI=true).
+// A missing tool or a dynamically linked busybox fails the test (skips it under -short).
 func TinyInitrd(t testing.TB, marker string) string {
 	t.Helper()
 	return TinyInitrdWith(t, staticBusybox(t), marker)

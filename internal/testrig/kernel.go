@@ -18,7 +18,7 @@ const kernelHint = "run `make kernel` (scripts/kernel.sh: apt-get download of li
 
 // Kernel returns the path of the Debian cloud kernel (vmlinuz) the QEMU tests boot:
 // $LINUXKIT_TEST_KERNEL, else the newest <repo>/.cache/kernel/boot/vmlinuz-*-cloud-amd64 that
-// scripts/kernel.sh extracts, else /boot/vmlinuz-*-cloud-amd64. Missing: skip, or fail when CI=true.
+// scripts/kernel.sh extracts, else /boot/vmlinuz-*-cloud-amd64. Missing: fail (skip under -short).
 func Kernel(t testing.TB) string {
 	t.Helper()
 	if p := os.Getenv("LINUXKIT_TEST_KERNEL"); p != "" {
@@ -39,7 +39,7 @@ func Kernel(t testing.TB) string {
 // OverlayModule returns overlay.ko built for Kernel(t): Debian's cloud kernel has
 // CONFIG_OVERLAY_FS=m, so a LinuxKit overlay bundle (readonly: false) needs it in the initrd.
 // It is $LINUXKIT_TEST_OVERLAY, else lib/modules/<version>/kernel/fs/overlayfs/overlay.ko next to
-// the kernel's boot/ folder, else the same path under /. Missing: skip, or fail when CI=true.
+// the kernel's boot/ folder, else the same path under /. Missing: fail (skip under -short).
 func OverlayModule(t testing.TB) string {
 	t.Helper()
 	if p := os.Getenv("LINUXKIT_TEST_OVERLAY"); p != "" {

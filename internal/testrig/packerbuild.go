@@ -19,8 +19,8 @@ type PackerRig struct {
 }
 
 // NewPackerRig starts a registry, pushes the fixtures into it and installs the plugin into a
-// fresh packer (NewPacker). A missing packer, kernel or host tool skips the test (fails it
-// when CI=true).
+// fresh packer (NewPacker). A missing packer, kernel or host tool fails the test (skips it
+// under -short).
 func NewPackerRig(t testing.TB) *PackerRig {
 	t.Helper()
 	reg := StartRegistry(t)

@@ -69,7 +69,7 @@ type Console struct {
 }
 
 // Boot starts QEMU with opts under TCG, -nographic, -no-reboot and without a network card.
-// A missing emulator or firmware file skips the test (fails it when CI=true).
+// A missing emulator or firmware file fails the test (skips it under -short).
 func Boot(t testing.TB, opts BootOptions) *Console {
 	t.Helper()
 	opts.vars = prepareFirmware(t, opts.Firmware)

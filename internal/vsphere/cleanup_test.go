@@ -65,7 +65,7 @@ func TestCleanupByBuildID(t *testing.T) {
 // through a new session: the build's VM and its partial upload go, nothing else does.
 func TestConnectionCutMidUpload(t *testing.T) {
 	s := sharedSim(t)
-	proxy := newCuttingProxy(t, s.server.URL.Host)
+	proxy := newCuttingProxy(t, s.Server.URL.Host)
 	cfg := s.cfg
 	cfg.Server = proxy.Addr()
 	d, err := Connect(context.Background(), cfg)

@@ -73,7 +73,7 @@ func TestConnectTLS(t *testing.T) {
 		t.Fatalf("Connect without trust: %v", err)
 	}
 
-	ca, err := s.server.CertificateFile()
+	ca, err := s.Server.CertificateFile()
 	if err != nil {
 		t.Fatal(err)
 	}

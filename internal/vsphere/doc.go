@@ -11,12 +11,17 @@
 //   - find.go: FindPlacement turns the user's placement names into a Target;
 //   - upload.go: datastore uploads, the sha256 sidecar that lets a rebuild skip an unchanged
 //     file, FileInfo and DeleteFile;
-//   - vm.go: VMSpec and CreateVM, device by device; FindVM, ClearName, DestroyVM;
+//   - names.go: ValidateName and ValidateFolder, the names vSphere keeps as given;
+//   - vm.go: VMSpec and its checks; FindVM, ClearName, DestroyVM;
+//   - createvm.go: CreateVM, device by device, and the configuration added once it exists;
 //   - importvm.go: ImportVM, the OVF envelope written in Go and the NFC upload;
+//   - undo.go: what a failed CreateVM or ImportVM made (the VM, its datastore folder) goes;
 //   - power.go, guest.go, info.go: power state, WaitForIP, Shutdown, Describe;
 //   - template.go, library.go: RemoveSerialPorts, MarkAsTemplate, PublishToLibrary;
-//   - cleanup.go: CleanupByBuildID and ReconnectAndCleanup, by the linuxkit.build-id tag;
-//   - retry.go, errors.go: transient-fault retries and the errors callers can test for.
+//   - cleanup.go: Build, CleanupBuild and ReconnectAndCleanupBuild (VMs by the
+//     linuxkit.build-id tag, the listed files and library items), CleanupByBuildID;
+//   - retry.go, errors.go: transient-fault retries and the errors callers can test for,
+//     CleanupError among them, which names what a cleanup could not remove.
 //
 // Every VM this package creates carries extraConfig linuxkit.build-id (BuildIDKey), so a
 // cleanup after a dropped connection can find exactly what one build made. Files are only

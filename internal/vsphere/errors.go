@@ -87,6 +87,34 @@ func newPlacementError(kind, name, scope string, candidates []string, ambiguous 
 	return &PlacementError{Kind: kind, Name: name, Scope: scope, Candidates: out, Ambiguous: ambiguous}
 }
 
+// CleanupError says a cleanup did not finish, and names what may be left, so a user can
+// remove it by hand even when vCenter could not be reached.
+type CleanupError struct {
+	// BuildID is the build's id: every VM and template it made carries it in extraConfig
+	// BuildIDKey.
+	BuildID string
+	// Left names each object that may be left: "VM /DC0/vm/x", "file [ds] a.iso",
+	// "library item <id>".
+	Left []string
+	// Err is why the cleanup stopped: the connection, the login, or each removal that failed.
+	Err error
+}
+
+// Error renders, for example, `cleanup of build 0a1b incomplete: vSphere 127.0.0.1:1:
+// unreachable: ...; left behind: VM /DC0/vm/lk, file [LocalDS_0] lk.iso, and any other VM or
+// template whose extraConfig linuxkit.build-id is 0a1b`.
+func (e *CleanupError) Error() string {
+	tag := fmt.Sprintf("VM or template whose extraConfig %s is %s", BuildIDKey, e.BuildID)
+	if len(e.Left) == 0 {
+		return fmt.Sprintf("cleanup of build %s incomplete: %v; remove by hand any %s", e.BuildID, e.Err, tag)
+	}
+	return fmt.Sprintf("cleanup of build %s incomplete: %v; left behind: %s, and any other %s",
+		e.BuildID, e.Err, strings.Join(e.Left, ", "), tag)
+}
+
+// Unwrap makes errors.Is(err, ErrUnreachable) and the like see the cause.
+func (e *CleanupError) Unwrap() error { return e.Err }
+
 // redactedError hides a secret in the message of the error it wraps, while errors.Is and
 // errors.As still see the original chain.
 type redactedError struct {

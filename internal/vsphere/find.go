@@ -168,6 +168,9 @@ func (d *Driver) findCompute(ctx context.Context, f *find.Finder, p Placement, t
 // findFolder resolves a VM folder relative to the datacenter's VM folder. A full inventory
 // path ("/DC0/vm/x") is accepted too.
 func (d *Driver) findFolder(ctx context.Context, f *find.Finder, dc *object.Datacenter, name string) (*object.Folder, error) {
+	if err := ValidateFolder("folder", name); err != nil {
+		return nil, err
+	}
 	vmRoot := dc.InventoryPath + "/vm"
 	full := vmRoot
 	if p := strings.Trim(name, "/"); p != "" {
@@ -184,10 +187,16 @@ func (d *Driver) findFolder(ctx context.Context, f *find.Finder, dc *object.Data
 	var nf *find.NotFoundError
 	if errors.As(err, &nf) {
 		var all []*object.Folder
-		_ = d.retry(ctx, "list folders", func() (err error) {
+		lerr := d.retry(ctx, "list folders", func() (err error) {
 			all, err = f.FolderList(ctx, vmRoot+"/...")
 			return err
 		})
+		if lerr != nil && !errors.As(lerr, &nf) {
+			// Still a missing folder (errors.Is ErrNotFound), but without the list of
+			// what exists, and the listing's own failure kept.
+			return nil, fmt.Errorf("%w (listing the folders of datacenter %s failed: %w)",
+				newPlacementError("folder", name, "datacenter "+dc.Name(), nil, false), dc.Name(), lerr)
+		}
 		var names []string
 		for _, fo := range all {
 			if rel := strings.TrimPrefix(fo.InventoryPath, vmRoot+"/"); rel != fo.InventoryPath {

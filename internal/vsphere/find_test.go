@@ -4,10 +4,16 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
 
+	"github.com/vmware/govmomi/fault"
 	"github.com/vmware/govmomi/find"
 	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/mo"
+	"github.com/vmware/govmomi/vim25/types"
+
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/testrig"
 )
 
 func TestFindPlacementDefaultModel(t *testing.T) {
@@ -82,12 +88,12 @@ func TestFindPlacementDefaultModel(t *testing.T) {
 }
 
 func TestFindPlacementFoldersPoolsDatastores(t *testing.T) {
-	s := newSim(t, func(m *simulator.Model) {
+	s := newSim(t, testrig.WithModel(func(m *simulator.Model) {
 		m.Folder = 1    // the datacenter and its objects sit in folders
 		m.Datastore = 2 // LocalDS_0, LocalDS_1
 		m.Pool = 1      // DC0_C0_RP1 under the cluster's root pool
 		m.Host = 0      // only the cluster: compute is not ambiguous
-	})
+	}))
 	d := s.connect(t)
 	ctx := context.Background()
 
@@ -138,6 +144,37 @@ func TestFindPlacementFoldersPoolsDatastores(t *testing.T) {
 		if _, err := d.FindPlacement(ctx, Placement{Datacenter: dcName, Datastore: "F0/LocalDS_0", Network: "VM Network"}); err != nil {
 			t.Errorf("datacenter %q: %v", dcName, err)
 		}
+	}
+}
+
+// TestFindFolderListingFails: when a folder is missing and listing the folders to suggest one
+// fails too, the listing's error is part of the result, not dropped.
+func TestFindFolderListingFails(t *testing.T) {
+	s := newSim(t)
+	d := s.connect(t)
+	ctx := context.Background()
+	// FolderList(".../vm/...") first calls FindByInventoryPath, which the lookup of the
+	// missing folder does not: that call arms a fault on every later property retrieval.
+	var armed atomic.Bool
+	s.Model.Service.AddFaultRule(&simulator.FaultInjectionRule{
+		MethodName: "FindByInventoryPath", ObjectType: "*", ObjectName: "*", Probability: 1, Enabled: true,
+		FaultType:               simulator.FaultTypeCustom,
+		InclusionPropertyFilter: func(mo.Reference) bool { armed.Store(true); return false },
+	})
+	for _, method := range []string{"RetrieveProperties", "RetrievePropertiesEx"} {
+		s.Model.Service.AddFaultRule(&simulator.FaultInjectionRule{
+			MethodName: method, ObjectType: "*", ObjectName: "*", Probability: 1, Enabled: true,
+			FaultType: simulator.FaultTypeCustom, Fault: &types.NoPermission{PrivilegeId: "System.Read"},
+			InclusionPropertyFilter: func(mo.Reference) bool { return armed.Load() },
+		})
+	}
+	_, err := d.FindPlacement(ctx, Placement{Cluster: "DC0_C0", Datastore: "LocalDS_0", Folder: "nope", Network: "VM Network"})
+	if !armed.Load() {
+		t.Fatalf("the folders were never listed: %v", err)
+	}
+	if err == nil || !errors.Is(err, ErrNotFound) || !fault.Is(err, &types.NoPermission{}) ||
+		!strings.HasPrefix(err.Error(), `folder "nope" not found in datacenter DC0; none exists (listing the folders of datacenter DC0 failed: `) {
+		t.Fatalf("missing folder, failed listing: %v", err)
 	}
 }
 

@@ -34,7 +34,8 @@ const ovfNetworkName = "lan"
 // and streams the vmdk through the NFC lease, reporting progress. The build id and the
 // rest of extraConfig are part of the import spec, so the VM is tagged from its first
 // moment; extra disks and the serial console are added afterwards. spec.ISO must be empty.
-// On failure the VM is destroyed again (best effort).
+// On failure the VM and the datastore folder made for it are removed again (best effort; the
+// error names what is left).
 func (d *Driver) ImportVM(ctx context.Context, t *Target, spec VMSpec, vmdkPath string, progress ProgressFunc) (*object.VirtualMachine, error) {
 	s, err := spec.normalize()
 	if err != nil {
@@ -53,6 +54,20 @@ func (d *Driver) ImportVM(ctx context.Context, t *Target, spec VMSpec, vmdkPath 
 		}
 		return nil, fmt.Errorf("import %s: %w", vmdkPath, err)
 	}
+	dir, err := d.vmDirBefore(ctx, t, s.Name)
+	if err != nil {
+		return nil, err
+	}
+	vm, err := d.importVM(ctx, t, s, vmdkPath, disk, progress)
+	if err != nil {
+		return nil, d.undoCreate(ctx, t, s, dir, err)
+	}
+	return vm, nil
+}
+
+// importVM is ImportVM once the spec and the disk are checked; what it leaves on failure is
+// undoCreate's.
+func (d *Driver) importVM(ctx context.Context, t *Target, s VMSpec, vmdkPath string, disk *govmomivmdk.Info, progress ProgressFunc) (*object.VirtualMachine, error) {
 	envelope := ovfEnvelope(s, disk.Capacity, disk.Size)
 	cisp := types.OvfCreateImportSpecParams{
 		EntityName:       s.Name,
@@ -100,11 +115,6 @@ func (d *Driver) ImportVM(ctx context.Context, t *Target, spec VMSpec, vmdkPath 
 	vm.InventoryPath = path.Join(t.Folder.InventoryPath, s.Name)
 	if err := d.uploadDisk(ctx, lease, info, vmdkPath, disk.Size, progress); err != nil {
 		abortLease(lease, err)
-		dctx, cancel := detached(ctx)
-		defer cancel()
-		if derr := d.DestroyVM(dctx, vm); derr != nil {
-			d.logf("vSphere: could not remove the half-imported VM %s (a cleanup by build id will): %v", vm.InventoryPath, derr)
-		}
 		return nil, fmt.Errorf("import VM %q: %w", s.Name, err)
 	}
 	d.logf("vSphere: imported VM %s", vm.InventoryPath)

@@ -45,12 +45,12 @@ func writeStreamVMDK(t *testing.T, capacity int64) (string, string) {
 }
 
 func TestImportVM(t *testing.T) {
-	s := newSim(t, nil)
+	s := newSim(t)
 	d, tg := s.target(t)
 	ctx := context.Background()
 
 	// vcsim hands out NFC URLs on vcsim.server.url: point them at the recording proxy.
-	proxy := newRecordingProxy(t, s.server.URL)
+	proxy := newRecordingProxy(t, s.Server.URL)
 	om := object.NewOptionManager(d.Client(), *d.Client().ServiceContent.Setting)
 	if err := om.Update(ctx, []types.BaseOptionValue{&types.OptionValue{Key: "vcsim.server.url", Value: proxy.URL.String()}}); err != nil {
 		t.Fatal(err)

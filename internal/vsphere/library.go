@@ -35,6 +35,9 @@ func (d *Driver) PublishToLibrary(ctx context.Context, t *Target, vm *object.Vir
 	if item.Library == "" || item.Name == "" {
 		return "", fmt.Errorf("content library: the library and the item name are required")
 	}
+	if err := ValidateName("content_library.name", item.Name); err != nil {
+		return "", err
+	}
 	rc, err := d.restClient(ctx)
 	if err != nil {
 		return "", err

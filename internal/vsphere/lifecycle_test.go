@@ -110,7 +110,7 @@ func TestPowerWaitForIPShutdownTemplate(t *testing.T) {
 	if err := d.PowerOn(ctx, vm); err != nil {
 		t.Fatal(err)
 	}
-	faultRule(s, "ShutdownGuest", &types.ToolsUnavailable{}, 1)
+	s.AddFault("ShutdownGuest", &types.ToolsUnavailable{}, 1)
 	if err := d.Shutdown(ctx, vm, time.Minute); err != nil {
 		t.Fatalf("Shutdown with a refusing guest: %v", err)
 	}

@@ -39,7 +39,7 @@ func TestIsTransient(t *testing.T) {
 }
 
 func TestRetriesOnlySafeCalls(t *testing.T) {
-	s := newSim(t, nil)
+	s := newSim(t)
 	d, tg := s.target(t)
 	ctx := context.Background()
 
@@ -48,7 +48,7 @@ func TestRetriesOnlySafeCalls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	faultRule(s, "Destroy_Task", &types.TaskInProgress{}, 2)
+	s.AddFault("Destroy_Task", &types.TaskInProgress{}, 2)
 	if err := d.DestroyVM(ctx, vm); err != nil {
 		t.Fatalf("DestroyVM with a busy VM: %v", err)
 	}
@@ -56,7 +56,7 @@ func TestRetriesOnlySafeCalls(t *testing.T) {
 		t.Error("the VM survived DestroyVM")
 	}
 	injected := func(rule int) int64 {
-		n, _ := s.model.Service.GetFaultStats()[fmt.Sprintf("rule_%d_count", rule)].(int64)
+		n, _ := s.Model.Service.GetFaultStats()[fmt.Sprintf("rule_%d_count", rule)].(int64)
 		return n
 	}
 	if n := injected(0); n != 2 {
@@ -64,13 +64,13 @@ func TestRetriesOnlySafeCalls(t *testing.T) {
 	}
 
 	// Reads too: the datastore browser search behind FileInfo.
-	faultRule(s, "SearchDatastore_Task", &types.TaskInProgress{}, 1)
+	s.AddFault("SearchDatastore_Task", &types.TaskInProgress{}, 1)
 	if _, err := d.FileInfo(ctx, tg, "linuxkit/x.iso"); err != nil || injected(1) != 1 {
 		t.Errorf("FileInfo with one transient fault: %v (%d injected)", err, injected(1))
 	}
 
 	// Creation is not retried: a transient fault is returned as it is.
-	faultRule(s, "CreateVM_Task", &types.TaskInProgress{}, 1)
+	s.AddFault("CreateVM_Task", &types.TaskInProgress{}, 1)
 	if _, err := d.CreateVM(ctx, tg, minimalSpec("once", "b")); err == nil || injected(2) != 1 {
 		t.Errorf("CreateVM with a fault it must not retry: %v (%d injected)", err, injected(2))
 	}
@@ -81,7 +81,7 @@ func TestRetriesOnlySafeCalls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	faultRule(s, "Destroy_Task", &types.TaskInProgress{}, 5)
+	s.AddFault("Destroy_Task", &types.TaskInProgress{}, 5)
 	if err := d.DestroyVM(ctx, vm); err == nil || !isTransient(err) {
 		t.Errorf("DestroyVM of a VM that stays busy: %v", err)
 	}

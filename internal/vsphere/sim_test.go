@@ -21,37 +21,30 @@ import (
 	"time"
 
 	"github.com/vmware/govmomi/object"
-	"github.com/vmware/govmomi/simulator"
-	_ "github.com/vmware/govmomi/vapi/simulator" // content library endpoints
 	"github.com/vmware/govmomi/vim25/mo"
-	"github.com/vmware/govmomi/vim25/types"
+
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/testrig"
 )
 
-// The simulator checks these credentials; the password has characters that URL escaping
+// The simulator's login (testrig's default); the password has characters that URL escaping
 // changes, so a leak in any spelling is caught.
 const (
-	testUser     = "builder@vsphere.local"
-	testPassword = "Sup3r/S3cret:p@ss%word"
+	testUser     = testrig.VCSimUser
+	testPassword = testrig.VCSimPassword
 )
 
-// sim is one in-process vCenter simulator (govmomi's VPX model) over TLS, with the vAPI
-// endpoints, requiring testUser/testPassword.
+// sim is one testrig vcsim with the driver's connection config for it.
 type sim struct {
-	model  *simulator.Model
-	server *simulator.Server
-	cfg    ConnectConfig
+	*testrig.VCSim
+	cfg ConnectConfig
 }
 
-// newSim starts a simulator of its own for one test; tweak adjusts the model (datastores,
-// folders...) before it is created. Every log line the driver writes is checked for the
+// newSim starts a simulator of its own for one test, built with opts (testrig.WithModel to
+// adjust datastores, folders...). Every log line the driver writes is checked for the
 // password.
-func newSim(t *testing.T, tweak func(*simulator.Model)) *sim {
+func newSim(t *testing.T, opts ...testrig.VCSimOption) *sim {
 	t.Helper()
-	s, err := startSim(tweak)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.stop)
+	s := simFor(testrig.StartVCSim(t, opts...))
 	s.cfg.Logf = checkedLogf(t)
 	return s
 }
@@ -75,9 +68,14 @@ func sharedSim(t *testing.T) *sim {
 	sharedBy[t.Name()] = true
 	sharedMu.Unlock()
 	if again {
-		return newSim(t, nil)
+		return newSim(t)
 	}
-	sharedOnce.Do(func() { shared, sharedErr = startSim(nil) })
+	sharedOnce.Do(func() {
+		var vc *testrig.VCSim
+		if vc, sharedErr = testrig.NewVCSim(); sharedErr == nil {
+			shared = simFor(vc)
+		}
+	})
 	if sharedErr != nil {
 		t.Fatal(sharedErr)
 	}
@@ -89,35 +87,19 @@ func sharedSim(t *testing.T) *sim {
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if shared != nil {
-		shared.stop()
+		shared.Close()
 	}
 	os.Exit(code)
 }
 
-// startSim creates the model and serves it over TLS on loopback.
-func startSim(tweak func(*simulator.Model)) (*sim, error) {
-	m := simulator.VPX()
-	if tweak != nil {
-		tweak(m)
-	}
-	if err := m.Create(); err != nil {
-		return nil, err
-	}
-	m.Service.TLS = new(tls.Config)
-	m.Service.RegisterEndpoints = true
-	m.Service.Listen = &url.URL{Host: "127.0.0.1:0", User: url.UserPassword(testUser, testPassword)}
-	s := m.Service.NewServer()
-	return &sim{model: m, server: s, cfg: ConnectConfig{
-		Server:   s.URL.Host,
-		Username: testUser,
-		Password: testPassword,
-		Insecure: true,
-	}}, nil
-}
-
-func (s *sim) stop() {
-	s.server.Close()
-	s.model.Remove()
+// simFor is the driver's config for a simulator.
+func simFor(vc *testrig.VCSim) *sim {
+	return &sim{VCSim: vc, cfg: ConnectConfig{
+		Server:   vc.Host(),
+		Username: vc.Username,
+		Password: vc.Password,
+		Insecure: vc.Insecure,
+	}}
 }
 
 // checkedLogf logs through t and fails the test when a line holds the password.
@@ -340,14 +322,4 @@ func (c *cutReader) Read(b []byte) (int, error) {
 		}
 	}
 	return n, err
-}
-
-// faultRule injects fault f into the next count calls of method.
-func faultRule(s *sim, method string, f types.BaseMethodFault, count int) *simulator.FaultInjectionRule {
-	r := &simulator.FaultInjectionRule{
-		MethodName: method, ObjectType: "*", ObjectName: "*",
-		Probability: 1, FaultType: simulator.FaultTypeCustom, Fault: f, MaxCount: count, Enabled: true,
-	}
-	s.model.Service.AddFaultRule(r)
-	return r
 }

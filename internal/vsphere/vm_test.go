@@ -194,7 +194,7 @@ func TestCreateVMUndoesHalfMadeVM(t *testing.T) {
 	ctx := context.Background()
 	spec := minimalSpec("half-made", "build-half")
 	spec.SerialLog = true // added by a reconfigure after creation, which fails here
-	faultRule(s, "ReconfigVM_Task", &types.InvalidDeviceSpec{}, 1)
+	s.AddFault("ReconfigVM_Task", &types.InvalidDeviceSpec{}, 1)
 	if _, err := d.CreateVM(ctx, tg, spec); err == nil || !strings.Contains(err.Error(), "configure VM") {
 		t.Fatalf("CreateVM with a failing reconfigure: %v", err)
 	}

@@ -7,8 +7,8 @@ import (
 	"strconv"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/assemble"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/initrd"
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/kernelinitrd"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/media"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/rootfs"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/vmdk"
@@ -96,7 +96,7 @@ var childOps = map[string]struct {
 		if err != nil {
 			return err
 		}
-		return create(a[1], func(f *os.File) error { return assemble.WriteInitrd(ctx, f, t, p) })
+		return create(a[1], func(f *os.File) error { return kernelinitrd.WriteInitrd(ctx, f, t, p) })
 	}},
 }
 

@@ -1,6 +1,7 @@
 // Command vcsim runs govmomi's vCenter simulator (the VPX model, with the vAPI
 // endpoints that content libraries need) over TLS on a loopback address, for
-// end-to-end tests of the real packer binary.
+// end-to-end tests of the real packer binary. It is testrig.NewVCSim, the
+// setup the in-process tests use, accepting any login.
 //
 // It prints one line, `GOVC_URL=https://user:pass@host:port/sdk`, once it
 // listens; with -cert it also writes the server's certificate (PEM) so tests can
@@ -9,17 +10,13 @@
 package main
 
 import (
-	"crypto/tls"
-	"encoding/pem"
 	"flag"
 	"fmt"
 	"io"
 	"log"
-	"net/url"
 	"os"
 
-	"github.com/vmware/govmomi/simulator"
-	_ "github.com/vmware/govmomi/vapi/simulator" // content library and tagging endpoints
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/testrig"
 )
 
 func main() {
@@ -29,25 +26,17 @@ func main() {
 	watchStdin := flag.Bool("stdin", false, "exit when stdin reaches EOF")
 	flag.Parse()
 
-	model := simulator.VPX()
-	model.ClusterHost = *hosts
-	if err := model.Create(); err != nil {
-		log.Fatalf("vcsim: create model: %v", err)
+	sim, err := testrig.NewVCSim(testrig.WithListen(*addr), testrig.WithClusterHosts(*hosts), testrig.WithAnyLogin())
+	if err != nil {
+		log.Fatalf("vcsim: %v", err)
 	}
-	defer model.Remove()
-	model.Service.Listen = &url.URL{Host: *addr}
-	model.Service.TLS = new(tls.Config)
-	model.Service.RegisterEndpoints = true
-	server := model.Service.NewServer()
-	defer server.Close()
+	defer sim.Close()
 	if *certOut != "" {
-		cert := server.Certificate()
-		block := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})
-		if err := os.WriteFile(*certOut, block, 0o644); err != nil {
+		if err := os.WriteFile(*certOut, sim.CertificatePEM(), 0o644); err != nil {
 			log.Fatalf("vcsim: write certificate: %v", err)
 		}
 	}
-	fmt.Printf("GOVC_URL=%s\n", server.URL.String())
+	fmt.Printf("GOVC_URL=%s\n", sim.URL.String())
 	if *watchStdin {
 		_, _ = io.Copy(io.Discard, os.Stdin)
 		return

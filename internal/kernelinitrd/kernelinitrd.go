@@ -1,4 +1,4 @@
-package assemble
+package kernelinitrd
 
 import (
 	"context"
@@ -55,12 +55,4 @@ func WriteInitrd(ctx context.Context, w io.Writer, t *rootfs.Tree, p *rootfs.Pla
 		return fmt.Errorf("assembling the filesystem: %w", terr)
 	}
 	return nil
-}
-
-// Cmdline returns the kernel command line of the plan.
-func Cmdline(p *rootfs.Plan) string {
-	if p.Kernel == nil {
-		return ""
-	}
-	return p.Kernel.Cmdline
 }

@@ -1,4 +1,4 @@
-package assemble
+package resolve
 
 import (
 	"context"
@@ -68,7 +68,7 @@ func Resolve(ctx context.Context, store *image.Store, s *spec.Spec) (*Resolved, 
 	public := ps.Clone()
 	for i, f := range ps.Files {
 		if f.Source != "" {
-			f.Source = SourcePath(f)
+			f.Source = f.SourcePath()
 			public.Files[i].Source = filepath.Base(f.Source)
 		}
 	}
@@ -102,7 +102,7 @@ func sourceDigests(s *spec.Spec) ([]string, error) {
 		if f.Source == "" {
 			continue
 		}
-		p := SourcePath(f)
+		p := f.SourcePath()
 		fh, err := safeio.OpenRegular(p, "source")
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) && f.Optional {

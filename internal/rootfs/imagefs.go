@@ -1,4 +1,4 @@
-package assemble
+package rootfs
 
 import (
 	"context"
@@ -8,8 +8,6 @@ import (
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-
-	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/rootfs"
 )
 
 // ImageFS is a read-only fs.FS over an image's flattened filesystem that
@@ -28,7 +26,7 @@ func (f imageFS) Open(name string) (fs.File, error) {
 	if !fs.ValidPath(name) {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
 	}
-	rc, size, err := rootfs.OpenFile(f.ctx, f.img, name)
+	rc, size, err := OpenFile(f.ctx, f.img, name)
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
@@ -50,6 +48,6 @@ type fileInfo struct {
 func (i fileInfo) Name() string       { return i.name }
 func (i fileInfo) Size() int64        { return i.size }
 func (i fileInfo) Mode() fs.FileMode  { return 0o444 }
-func (i fileInfo) ModTime() time.Time { return rootfs.DefaultModTime }
+func (i fileInfo) ModTime() time.Time { return DefaultModTime }
 func (i fileInfo) IsDir() bool        { return false }
 func (i fileInfo) Sys() any           { return nil }

@@ -1,6 +1,7 @@
+//go:generate go tool packer-sdc mapstructure-to-hcl2 -type SpecConfig
 //go:generate go tool packer-sdc struct-markdown
 
-package linuxkit
+package specconfig
 
 import (
 	"errors"
@@ -12,9 +13,10 @@ import (
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/spec"
 )
 
-// unknownValue is what HCL2 hands a component for a value that is only known
-// later, such as a datasource output during `packer validate`.
-const unknownValue = "<unknown>"
+// UnknownValue is what HCL2 hands a component for a value that is only known
+// later, such as a datasource output during `packer validate`; Validate
+// accepts it and Resolve refuses it with an explanation.
+const UnknownValue = "<unknown>"
 
 // SpecConfig names a LinuxKit spec and where its images come from. The
 // builder and the datasource share it, so both resolve a spec the same way.
@@ -48,7 +50,8 @@ type SpecConfig struct {
 
 // Validate applies defaults and validates the options; it parses and
 // validates every spec so that `packer validate` reports spec errors with
-// file:line:column and the field path.
+// file:line:column and the field path. The builder's and the datasource's
+// Prepare call it.
 func (c *SpecConfig) Validate() []error {
 	var errs []error
 	if c.Arch == "" {
@@ -85,11 +88,11 @@ func (c *SpecConfig) Validate() []error {
 // validate` without -evaluate-datasources an inline spec fed from a
 // datasource arrives as "<unknown>" and can only be checked at build time.
 func (c *SpecConfig) Known() bool {
-	if c.Spec == unknownValue {
+	if c.Spec == UnknownValue {
 		return false
 	}
 	for _, f := range c.SpecFiles {
-		if f == unknownValue {
+		if f == UnknownValue {
 			return false
 		}
 	}

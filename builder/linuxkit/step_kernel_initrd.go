@@ -10,7 +10,7 @@ import (
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 
-	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/assemble"
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/kernelinitrd"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/rootfs"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/safeio"
 )
@@ -50,13 +50,13 @@ func (s *stepKernelInitrd) Run(ctx context.Context, state multistep.StateBag) mu
 	}
 	state.Put(stateKernelInitrd, k)
 	start := time.Now()
-	if err := safeio.WriteFile(k.kernel, func(f *os.File) error { return assemble.WriteKernel(ctx, f, tree) }); err != nil {
+	if err := safeio.WriteFile(k.kernel, func(f *os.File) error { return kernelinitrd.WriteKernel(ctx, f, tree) }); err != nil {
 		return halt(state, err)
 	}
-	if err := safeio.WriteFile(k.initrd, func(f *os.File) error { return assemble.WriteInitrd(ctx, f, tree, plan) }); err != nil {
+	if err := safeio.WriteFile(k.initrd, func(f *os.File) error { return kernelinitrd.WriteInitrd(ctx, f, tree, plan) }); err != nil {
 		return halt(state, err)
 	}
-	if err := writeFileAtomic(k.cmdline, []byte(assemble.Cmdline(plan))); err != nil {
+	if err := writeFileAtomic(k.cmdline, []byte(plan.Cmdline())); err != nil {
 		return halt(state, err)
 	}
 	if s.keep {
@@ -79,12 +79,4 @@ func (s *stepKernelInitrd) Cleanup(state multistep.StateBag) {
 	for _, p := range []string{k.kernel, k.initrd, k.cmdline} {
 		_ = os.Remove(p)
 	}
-}
-
-func fileSize(path string) string {
-	st, err := os.Stat(path)
-	if err != nil {
-		return "?"
-	}
-	return humanBytes(st.Size())
 }

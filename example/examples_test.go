@@ -1,0 +1,215 @@
+// Package example holds the templates users start from; its tests run each one through the
+// real packer, exactly as written, against the loopback registry (as a Docker Hub mirror),
+// vcsim and the recording vmrun, with only the variables a user would set.
+package example
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/testrig"
+)
+
+// The line example/spec/hello.yml's onboot container prints.
+const helloLine = "hello from a LinuxKit golden image"
+
+// exampleRun is one example copied into a packer working directory, with the registry that
+// serves the images its specs name.
+type exampleRun struct {
+	p   *testrig.Packer
+	reg *testrig.Registry
+	dir string // the copy of the example's directory
+	env []string
+}
+
+// newExampleRun copies example/ into a fresh packer working directory (so a run writes
+// nothing into the checkout) and serves the images of every spec in it.
+func newExampleRun(t *testing.T, name string) *exampleRun {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("runs the real packer binary")
+	}
+	p := testrig.NewPacker(t)
+	src := filepath.Join(testrig.RepoRoot(t), "example")
+	if err := os.CopyFS(filepath.Join(p.Dir, "example"), os.DirFS(src)); err != nil {
+		t.Fatalf("copying example/: %v", err)
+	}
+	reg := testrig.StartRegistry(t)
+	specs, err := filepath.Glob(filepath.Join(p.Dir, "example", "*", "*.yml"))
+	if err != nil || len(specs) == 0 {
+		t.Fatalf("no specs under example/: %v", err)
+	}
+	testrig.PushSpecImages(t, reg, specs...)
+	return &exampleRun{p: p, reg: reg, dir: filepath.Join(p.Dir, "example", name),
+		env: []string{"LINUXKIT_CACHE=" + filepath.Join(p.Dir, "cache"), "HCP_PACKER_REGISTRY=off"}}
+}
+
+// build runs `packer build` on the example with the mirror variables and vars.
+func (r *exampleRun) build(t *testing.T, vars ...string) testrig.Result {
+	t.Helper()
+	vars = append([]string{"registry_mirror=" + r.reg.Host, fmt.Sprintf(`insecure_registries=["%s"]`, r.reg.Host)}, vars...)
+	return r.p.Build(t, r.env, testrig.BuildArgs(r.dir, vars...)...)
+}
+
+// vcenter starts vcsim for the vSphere examples, passes its login the way users do
+// (GOVC_URL), and returns a client to check the result with.
+func (r *exampleRun) vcenter(t *testing.T) *testrig.VCenter {
+	t.Helper()
+	sim := testrig.StartVCSim(t, testrig.WithAnyLogin())
+	r.env = append(r.env, "GOVC_URL="+sim.URL.String(), "GOVC_INSECURE=1")
+	return testrig.DialVCenter(context.Background(), t, sim.URL)
+}
+
+var vcsimPlacement = []string{"datacenter=DC0", "cluster=DC0_C0", "datastore=LocalDS_0"}
+
+// bootISO boots an ISO the example wrote and waits for the hello line.
+func bootISO(t *testing.T, iso string, marker string) {
+	t.Helper()
+	testrig.Require(t, testrig.QEMUBinary)
+	if _, err := testrig.BootAndWait(context.Background(), t, testrig.BootOptions{ISO: iso, MemoryMB: 512},
+		testrig.Marker(marker), testrig.BootTimeout); err != nil {
+		t.Fatalf("%s: %v", filepath.Base(iso), err)
+	}
+}
+
+func TestE2EExampleVSphereGoldenImage(t *testing.T) {
+	r := newExampleRun(t, "vsphere-golden-image")
+	vc := r.vcenter(t)
+	ctx := context.Background()
+	vc.CreateLibrary(ctx, t, "DC0", "LocalDS_0", "golden-images")
+	out := filepath.Join(r.p.Dir, "golden")
+	r.build(t, append(vcsimPlacement, "library=golden-images", "output_directory="+out,
+		"cache_dir="+filepath.Join(r.p.Dir, "cache"))...)
+
+	if !hasVM(vc.VMs(ctx, t), "/DC0/vm/golden-template", true) {
+		t.Errorf("no template /DC0/vm/golden-template: %v", vc.VMs(ctx, t))
+	}
+	if hasVM(vc.VMs(ctx, t), "/DC0/vm/golden", false) {
+		t.Errorf("content_library.destroy left the VM /DC0/vm/golden")
+	}
+	if items := vc.LibraryItems(ctx, t, "golden-images"); !slices.Equal(items, []string{"golden (ovf)"}) {
+		t.Errorf("library items %v, want the OVF item golden", items)
+	}
+	bootISO(t, filepath.Join(out, "golden.iso"), helloLine)
+}
+
+func TestE2EExampleVSphereISOTemplate(t *testing.T) {
+	r := newExampleRun(t, "vsphere-iso-template")
+	vc := r.vcenter(t)
+	r.build(t, vcsimPlacement...)
+	if vms := vc.VMs(context.Background(), t); !hasVM(vms, "/DC0/vm/hello-template", true) {
+		t.Errorf("no template /DC0/vm/hello-template: %v", vms)
+	}
+}
+
+func TestE2EExampleVSphereDiskLibrary(t *testing.T) {
+	r := newExampleRun(t, "vsphere-disk-library")
+	vc := r.vcenter(t)
+	ctx := context.Background()
+	vc.CreateLibrary(ctx, t, "DC0", "LocalDS_0", "golden")
+	r.build(t, append(vcsimPlacement, "library=golden")...)
+	if items := vc.LibraryItems(ctx, t, "golden"); !slices.Equal(items, []string{"hello-disk (ovf)"}) {
+		t.Errorf("library items %v, want the OVF item hello-disk", items)
+	}
+	if vms := vc.VMs(ctx, t); hasVM(vms, "/DC0/vm/hello-disk", false) {
+		t.Errorf("content_library.destroy left the VM: %v", vms)
+	}
+}
+
+// TestE2EExampleDesktop runs the desktop example for both targets with the recording vmrun,
+// whose start boots the VM's disk in QEMU until the hello line, as the real product would
+// boot it in Workstation or Fusion.
+func TestE2EExampleDesktop(t *testing.T) {
+	r := newExampleRun(t, "desktop")
+	testrig.Require(t, testrig.QEMUBinary)
+	vmrun, record := testrig.RecordingVMRun(t)
+	boot := fmt.Sprintf(`disk=$(sed -n 's/^scsi0:0.fileName = "\(.*\)"$/\1/p' "$VMRUN_VMX")
+timeout 120 %s -nodefaults -nographic -no-reboot -machine pc,accel=tcg -m 512 -serial stdio \
+  -drive file="$(dirname "$VMRUN_VMX")/$disk",format=vmdk,snapshot=on 2>&1 | grep -m1 -q %q`,
+		testrig.QEMUBinary, helloLine)
+	for _, target := range []string{"workstation", "fusion"} {
+		t.Run(target, func(t *testing.T) {
+			r.env = append(r.env, "VMRUN_RECORD="+record, "VMRUN_GUEST_IP=172.16.5.4", "VMRUN_BOOT_CMD="+boot)
+			r.build(t, "target="+target, "vmrun_path="+vmrun)
+			vmx := filepath.Join(r.p.Dir, "output-vm-"+target, "hello-"+target+".vmx")
+			if _, err := os.Stat(vmx); err != nil {
+				t.Fatalf("no VM: %v", err)
+			}
+			calls := testrig.ReadVMRunCalls(t, record)
+			want := [][]string{{"-T", vmrunType(target), "start", vmx, "nogui"}}
+			if len(calls) < 2 || !slices.Equal(calls[0], want[0]) || calls[1][2] != "getGuestIPAddress" {
+				t.Errorf("vmrun calls %v, want start, getGuestIPAddress…", calls)
+			}
+		})
+	}
+}
+
+// vmrunType is vmrun's -T for a target.
+func vmrunType(target string) string {
+	if target == "workstation" {
+		return "ws"
+	}
+	return target
+}
+
+func TestE2EExampleMultiFile(t *testing.T) {
+	r := newExampleRun(t, "multi-file")
+	r.build(t)
+	out := filepath.Join(r.p.Dir, "output-merged")
+	for _, f := range []string{"merged-kernel", "merged-initrd.img", "merged-cmdline", "merged.iso"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("multi-file: %v", err)
+		}
+	}
+	bootISO(t, filepath.Join(out, "merged.iso"), "overlay says: merged from overlay.yml")
+}
+
+// TestE2EExamplePinnedHCP builds the pinned example with the test-only dump post-processor
+// added to its build block, and checks the HCP metadata that crossed Packer's RPC against
+// the data source's digest.
+func TestE2EExamplePinnedHCP(t *testing.T) {
+	r := newExampleRun(t, "pinned-hcp")
+	tmpl := filepath.Join(r.dir, "build.pkr.hcl")
+	data, err := os.ReadFile(tmpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.TrimRight(string(data), "\n")
+	if !strings.HasSuffix(text, "}") {
+		t.Fatalf("%s does not end with its build block", tmpl)
+	}
+	dump := filepath.Join(r.p.Dir, "dump.json")
+	text = strings.TrimSuffix(text, "}") + fmt.Sprintf("  post-processor \"linuxkit-dump\" {\n    path = %q\n  }\n}\n", dump)
+	if err := os.WriteFile(tmpl, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := r.build(t)
+	var state struct {
+		SpecDigest string            `json:"spec_digest"`
+		Images     map[string]string `json:"images"`
+		HCP        struct {
+			ImageID      string
+			ProviderName string
+		} `json:"hcp"`
+	}
+	testrig.ReadDump(t, dump, res.Output, &state)
+	if !strings.HasPrefix(state.SpecDigest, "sha256:") || state.HCP.ProviderName != "linuxkit" || state.HCP.ImageID != state.SpecDigest {
+		t.Errorf("HCP metadata after RPC: %+v (spec digest %s)", state.HCP, state.SpecDigest)
+	}
+	for key, ref := range state.Images {
+		if !strings.Contains(ref, "@sha256:") {
+			t.Errorf("image %s = %s is not pinned by the data source", key, ref)
+		}
+	}
+	bootISO(t, filepath.Join(r.p.Dir, "output-hello", "hello.iso"), helloLine)
+}
+
+// hasVM reports whether vms holds path with the given template flag.
+func hasVM(vms []testrig.InventoryVM, path string, template bool) bool {
+	return slices.Contains(vms, testrig.InventoryVM{Path: path, Template: template})
+}
