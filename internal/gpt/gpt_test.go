@@ -1,6 +1,8 @@
 package gpt
 
 import (
+	"encoding/binary"
+	"hash/crc32"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -84,4 +86,33 @@ func TestSgdisk(t *testing.T) {
 			t.Errorf("sgdisk output lacks %q:\n%s", want, out)
 		}
 	}
+}
+
+// FuzzNew feeds arbitrary disk sizes and partition bounds to New: it refuses them or builds
+// tables whose primary and backup parts have their fixed sizes and valid header CRCs.
+func FuzzNew(f *testing.F) {
+	f.Add(uint64(131072), uint64(2048), uint64(129023), uint64(0), uint64(0))
+	f.Add(uint64(67), uint64(34), uint64(33), uint64(34), uint64(34))
+	f.Fuzz(func(t *testing.T, sectors, first, last, first2, last2 uint64) {
+		parts := []Partition{{Type: ESPType, FirstLBA: first, LastLBA: last}}
+		if first2 != 0 {
+			parts = append(parts, Partition{Type: ESPType, FirstLBA: first2, LastLBA: last2})
+		}
+		tab, err := New(sectors, GUID{1}, parts)
+		if err != nil {
+			return
+		}
+		p, err := tab.Primary(tab.ProtectiveMBR(nil))
+		if err != nil || len(p) != PrimarySectors*SectorSize || len(tab.Backup()) != BackupSectors*SectorSize {
+			t.Fatalf("primary %d bytes (%v), backup %d", len(p), err, len(tab.Backup()))
+		}
+		for _, h := range [][]byte{p[SectorSize : 2*SectorSize], tab.Backup()[entrySectors*SectorSize:]} {
+			hdr := append([]byte(nil), h[:headerSize]...)
+			want := binary.LittleEndian.Uint32(hdr[16:])
+			clear(hdr[16:20])
+			if crc32.ChecksumIEEE(hdr) != want {
+				t.Fatalf("header CRC mismatch")
+			}
+		}
+	})
 }
