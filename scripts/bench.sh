@@ -6,7 +6,7 @@
 #     tools cache, outside this module) unless it is there; without it the vSphere rows say
 #     "skipped: govc unavailable";
 #   - builds bin/vcsim when missing, then bench/cmd/{lkbench,rssspawn,lkvsphere} into bench/work/;
-#   - runs lkbench (arguments are passed on, e.g. -reps 1 or -only initrd,iso).
+#   - runs lkbench (arguments are passed on, e.g. -reps 1 or -only initrd,iso,efi).
 # Generated inputs are cached in bench/work/ (git-ignored); delete it to start afresh.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)

@@ -9,7 +9,13 @@
 //   - vmdk: the raw-bios disk streamed through internal/vmdk's sparse-extent writer (WriteVMDK);
 //   - the boot files: syslinux's isolinux.bin, ldlinux.c32 and isohdpfx.bin, found in
 //     bootloader_dir, the host's syslinux folders or a bootloader image, never vendored
-//     (FindBootFiles).
+//     (FindBootFiles);
+//   - raw-efi: a GPT disk (internal/gpt) whose EFI system partition, a FAT32 volume
+//     (internal/fat), holds a UKI (internal/uki: systemd's stub with the kernel, initrd and
+//     command line as PE sections) at \EFI\BOOT\BOOTX64.EFI or BOOTAA64.EFI (WriteRawEFI);
+//   - iso-efi: an ISO 9660 image with an El Torito UEFI entry pointing at that ESP as a file,
+//     and a GPT over the same file so the bytes boot as a disk too (WriteISOEFI);
+//   - the EFI stub, found like the syslinux files (FindEFIStub).
 //
 // Every writer streams: the layout is computed from the sizes first, then the metadata is
 // written and the kernel and initrd are copied straight from their sources, once. The output is a

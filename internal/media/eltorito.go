@@ -32,11 +32,7 @@ func bootCatalog(imageLBA uint32) []byte {
 	v[0] = 1 // header ID
 	v[1] = 0 // platform: 80x86
 	v[30], v[31] = 0x55, 0xaa
-	var sum uint16
-	for i := 0; i < 32; i += 2 {
-		sum += binary.LittleEndian.Uint16(v[i:])
-	}
-	binary.LittleEndian.PutUint16(v[28:], -sum) // the words of the entry sum to zero
+	putValidationChecksum(v)
 	e := b[32:64]
 	e[0] = 0x88 // bootable
 	e[1] = 0    // no emulation
@@ -77,4 +73,35 @@ func patchBootInfoTable(image []byte, imageLBA uint32) ([]byte, error) {
 	binary.LittleEndian.PutUint32(t[8:], uint32(len(image)))
 	binary.LittleEndian.PutUint32(t[12:], sum)
 	return out, nil
+}
+
+// platformEFI is El Torito's platform ID for UEFI (UEFI specification 13.3.2.1).
+const platformEFI = 0xef
+
+// efiBootCatalog builds a one-entry catalog for UEFI: the validation entry (platform EFI) and a
+// bootable no-emulation entry for the FAT image at imageLBA of sectors512 512-byte sectors.
+// The sector count is 16 bits; an image too large for it gets 0, which EDK2 firmware (OVMF,
+// AAVMF) reads as "up to the end of the medium": the FAT volume then ends where its boot
+// sector says.
+func efiBootCatalog(imageLBA uint32, sectors512 uint64) []byte {
+	b := bootCatalog(imageLBA)
+	v := b[0:32]
+	v[1] = platformEFI
+	putValidationChecksum(v)
+	count := uint16(0)
+	if sectors512 <= 0xffff {
+		count = uint16(sectors512)
+	}
+	binary.LittleEndian.PutUint16(b[32+6:], count)
+	return b
+}
+
+// putValidationChecksum sets the validation entry's checksum so that its 16 words sum to zero.
+func putValidationChecksum(v []byte) {
+	v[28], v[29] = 0, 0
+	var sum uint16
+	for i := 0; i < 32; i += 2 {
+		sum += binary.LittleEndian.Uint16(v[i:])
+	}
+	binary.LittleEndian.PutUint16(v[28:], -sum)
 }

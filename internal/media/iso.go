@@ -84,7 +84,7 @@ type biosPlan struct {
 }
 
 func (p *biosPlan) write(w io.Writer) error {
-	return writeISO(w, p.layout, p.meta, p.mbr, p.bootRecord)
+	return writeISO(w, p.layout, p.meta, p.mbr, p.bootRecord, nil)
 }
 
 // planBIOS validates the inputs and computes the whole layout, the patched isolinux.bin, the

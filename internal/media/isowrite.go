@@ -19,7 +19,9 @@ const applicationID = "PACKER-PLUGIN-LINUXKIT"
 // writeISO streams the laid-out image to w: systemArea (at most 16 sectors) first, then the
 // volume descriptors, path tables, directories and file data, each at the sector the layout
 // gave it. bootRecord, when not nil, is the 2048-byte El Torito boot record volume descriptor.
-func writeISO(w io.Writer, l *isoLayout, meta isoMeta, systemArea, bootRecord []byte) error {
+// tail, when not nil, is written so that it ends the image (the backup GPT of iso-efi, which
+// lands in the zero padding after the last file).
+func writeISO(w io.Writer, l *isoLayout, meta isoMeta, systemArea, bootRecord, tail []byte) error {
 	ow := &offsetWriter{w: w}
 	if len(systemArea) > systemSectors*sectorSize {
 		return fmt.Errorf("media: system area of %d bytes exceeds 16 sectors", len(systemArea))
@@ -44,7 +46,14 @@ func writeISO(w io.Writer, l *isoLayout, meta isoMeta, systemArea, bootRecord []
 	for _, f := range l.tree.files {
 		steps = append(steps, func() error { return ow.file(f) })
 	}
-	steps = append(steps, func() error { return ow.padTo(int64(l.total) * sectorSize) })
+	end := int64(l.total) * sectorSize
+	if int64(len(tail)) > end-int64(l.dataEnd)*sectorSize {
+		return fmt.Errorf("media: internal layout error: a tail of %d bytes does not fit the padding", len(tail))
+	}
+	steps = append(steps,
+		func() error { return ow.padTo(end - int64(len(tail))) },
+		func() error { return ow.write(tail) },
+	)
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err

@@ -27,14 +27,37 @@ func WriteVMDK(dst io.WriteSeeker, kernel, initrd ISOFile, opts VMDKOptions) err
 	if err != nil {
 		return err
 	}
+	return writeVMDKFrom(dst, diskSize, p.write, opts.VMDK)
+}
+
+// VMDKEFIOptions controls a vmdk-efi disk: the raw-efi disk it holds, and the VMDK container
+// options.
+type VMDKEFIOptions struct {
+	EFIOptions
+	VMDK vmdk.Options
+}
+
+// WriteVMDKEFI streams the raw-efi disk for these inputs (as WriteRawEFI would write it) into a
+// sparse VMDK of the disk's size, through internal/vmdk, which stores no grains for the zeros.
+func WriteVMDKEFI(dst io.WriteSeeker, kernel, initrd ISOFile, opts VMDKEFIOptions) error {
+	p, err := planRawEFI(kernel, initrd, opts.EFIOptions)
+	if err != nil {
+		return err
+	}
+	return writeVMDKFrom(dst, p.diskSize, p.write, opts.VMDK)
+}
+
+// writeVMDKFrom runs write into a pipe whose other end the VMDK writer reads as a disk of
+// diskSize bytes.
+func writeVMDKFrom(dst io.WriteSeeker, diskSize int64, write func(io.Writer) error, opts vmdk.Options) error {
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		err := p.write(pw)
+		err := write(pw)
 		pw.CloseWithError(err) // nil: the reader sees io.EOF
 		done <- err
 	}()
-	err = vmdk.Write(dst, pr, diskSize, opts.VMDK)
+	err := vmdk.Write(dst, pr, diskSize, opts)
 	pr.CloseWithError(errors.New("vmdk writer stopped")) // unblocks the image writer if it is still writing
 	werr := <-done
 	if err != nil {

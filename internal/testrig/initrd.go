@@ -16,8 +16,14 @@ import (
 // A missing tool or a dynamically linked busybox fails the test (skips it under -short).
 func TinyInitrd(t testing.TB, marker string) string {
 	t.Helper()
+	return TinyInitrdWith(t, staticBusybox(t), marker)
+}
+
+// TinyInitrdWith is TinyInitrd around a given static busybox, such as the arm64 one of
+// ARM64Parts for AAVMF boots.
+func TinyInitrdWith(t testing.TB, busybox, marker string) string {
+	t.Helper()
 	Require(t, "cpio", "gzip", "find", "sort", "sh")
-	busybox := staticBusybox(t)
 	dir := t.TempDir()
 	root := filepath.Join(dir, "root")
 	for _, d := range []string{"bin", "dev", "proc", "sys"} {

@@ -17,7 +17,7 @@ import (
 	"time"
 )
 
-// QEMUBinary is the emulator every boot uses. It runs under TCG only: KVM is unusable on the
+// QEMUBinary is the emulator of amd64 boots (BIOS and OVMF). It runs under TCG only: KVM is unusable on the
 // machines this project is tested on, and Boot refuses any argument that mentions kvm.
 const QEMUBinary = "qemu-system-x86_64"
 
@@ -39,9 +39,15 @@ type BootOptions struct {
 	DiskFormat    string // raw, vmdk, qcow2…; empty: vmdk for *.vmdk, raw otherwise
 	DiskInterface string // ide (default), virtio, scsi…
 
+	// Firmware is SeaBIOS by default, or OVMF (amd64 UEFI) or AAVMF (arm64 UEFI, which runs
+	// qemu-system-aarch64; disks default to virtio and CDs hang off virtio-scsi there).
+	Firmware Firmware
+
 	MemoryMB  int       // -m; 1024 when zero
 	ExtraArgs []string  // appended to the command line
 	Log       io.Writer // optional: receives the cleaned serial output as it arrives
+
+	vars string // the UEFI variable store's copy, set by Boot
 }
 
 // Console is a running QEMU whose serial console (stdout) is read into a buffer with escape
@@ -49,6 +55,7 @@ type BootOptions struct {
 type Console struct {
 	t       testing.TB
 	cmd     *exec.Cmd
+	binary  string
 	args    []string
 	started time.Time
 
@@ -62,10 +69,11 @@ type Console struct {
 }
 
 // Boot starts QEMU with opts under TCG, -nographic, -no-reboot and without a network card.
-// A missing qemu-system-x86_64 fails the test (skips it under -short).
+// A missing emulator or firmware file fails the test (skips it under -short).
 func Boot(t testing.TB, opts BootOptions) *Console {
 	t.Helper()
-	Require(t, QEMUBinary)
+	opts.vars = prepareFirmware(t, opts.Firmware)
+	binary := opts.Firmware.binary()
 	args, err := qemuArgs(opts)
 	if err != nil {
 		t.Fatalf("testrig: boot: %v", err)
@@ -74,15 +82,15 @@ func Boot(t testing.TB, opts BootOptions) *Console {
 	if err != nil {
 		t.Fatalf("testrig: boot: pipe: %v", err)
 	}
-	cmd := exec.Command(QEMUBinary, args...)
+	cmd := exec.Command(binary, args...)
 	cmd.Stdout, cmd.Stderr = w, w // stdin stays /dev/null
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	c := &Console{t: t, cmd: cmd, args: args, changed: make(chan struct{}), exited: make(chan struct{})}
+	c := &Console{t: t, cmd: cmd, binary: binary, args: args, changed: make(chan struct{}), exited: make(chan struct{})}
 	c.started = time.Now()
 	if err := cmd.Start(); err != nil {
 		r.Close()
 		w.Close()
-		t.Fatalf("testrig: start %s: %v", QEMUBinary, err)
+		t.Fatalf("testrig: start %s: %v", binary, err)
 	}
 	w.Close() // QEMU holds the only write end now, so its exit ends the read loop
 	go c.read(r, opts.Log)
@@ -91,7 +99,7 @@ func Boot(t testing.TB, opts BootOptions) *Console {
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		if t.Failed() && !c.reported {
-			t.Logf("%s %s\nserial log:\n%s", QEMUBinary, strings.Join(c.args, " "), c.out)
+			t.Logf("%s %s\nserial log:\n%s", c.binary, strings.Join(c.args, " "), c.out)
 		}
 	})
 	return c
@@ -104,6 +112,8 @@ func qemuArgs(o BootOptions) ([]string, error) {
 		mem = 1024
 	}
 	args := []string{"-accel", "tcg", "-nographic", "-no-reboot", "-m", strconv.Itoa(mem), "-smp", "1", "-nic", "none"}
+	args = append(args, firmwareArgs(o.Firmware, o.vars)...)
+	arm := o.Firmware == FirmwareAAVMF
 	set := 0
 	for _, p := range []string{o.Kernel, o.ISO, o.Disk} {
 		if p != "" {
@@ -123,10 +133,16 @@ func qemuArgs(o BootOptions) ([]string, error) {
 			args = append(args, "-initrd", o.Initrd)
 		}
 		app := o.Append
-		if app == "" {
+		switch {
+		case app == "" && arm:
+			app = DefaultAppendARM64
+		case app == "":
 			app = DefaultAppend
 		}
 		args = append(args, "-append", app)
+	case o.ISO != "" && arm: // the virt machine has no IDE: the CD hangs off virtio-scsi
+		args = append(args, "-device", "virtio-scsi-pci", "-drive",
+			"if=none,id=cd,media=cdrom,readonly=on,file="+strings.ReplaceAll(o.ISO, ",", ",,"), "-device", "scsi-cd,drive=cd")
 	case o.ISO != "":
 		args = append(args, "-cdrom", o.ISO, "-boot", "d")
 	default:
@@ -138,7 +154,10 @@ func qemuArgs(o BootOptions) ([]string, error) {
 			}
 		}
 		iface := o.DiskInterface
-		if iface == "" {
+		switch {
+		case iface == "" && arm:
+			iface = "virtio"
+		case iface == "":
 			iface = "ide"
 		}
 		args = append(args, "-drive", fmt.Sprintf("file=%s,format=%s,if=%s,snapshot=on",
@@ -230,7 +249,7 @@ func (c *Console) fail(format string, args ...any) error {
 	defer c.mu.Unlock()
 	c.reported = true
 	return fmt.Errorf("%s\ncommand: %s %s\nserial log:\n%s", fmt.Sprintf(format, args...),
-		QEMUBinary, strings.Join(c.args, " "), c.out)
+		c.binary, strings.Join(c.args, " "), c.out)
 }
 
 func exitStatus(err error) string {

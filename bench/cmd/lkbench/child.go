@@ -55,6 +55,14 @@ var childOps = map[string]struct {
 			return media.WriteRawBIOS(f, k, i, media.RawOptions{ISOOptions: opts, DiskSize: size})
 		})
 	}},
+	// raw-efi KERNEL INITRD OUT: a raw-efi disk of the default size.
+	"raw-efi": {3, func(a []string) error {
+		k, i, opts, err := efiInputs(a[0], a[1])
+		if err != nil {
+			return err
+		}
+		return create(a[2], func(f *os.File) error { return media.WriteRawEFI(f, k, i, opts) })
+	}},
 	// vmdk sparse|stream RAW OUT: a raw disk → monolithicSparse or streamOptimized.
 	"vmdk": {3, func(a []string) error {
 		in, err := os.Open(a[1])
@@ -123,14 +131,20 @@ func create(path string, write func(f *os.File) error) error {
 	return f.Close()
 }
 
+// mediaFiles describes the kernel and initrd files.
+func mediaFiles(kernel, initrdPath string) (media.ISOFile, media.ISOFile, error) {
+	k, err := media.FileFromPath(kernel)
+	if err != nil {
+		return k, k, err
+	}
+	i, err := media.FileFromPath(initrdPath)
+	return k, i, err
+}
+
 // mediaInputs describes the kernel and initrd files and finds the host's
 // syslinux boot files, as the builder does for iso-bios and raw-bios.
 func mediaInputs(kernel, initrdPath string) (media.ISOFile, media.ISOFile, media.ISOOptions, error) {
-	k, err := media.FileFromPath(kernel)
-	if err != nil {
-		return k, k, media.ISOOptions{}, err
-	}
-	i, err := media.FileFromPath(initrdPath)
+	k, i, err := mediaFiles(kernel, initrdPath)
 	if err != nil {
 		return k, i, media.ISOOptions{}, err
 	}

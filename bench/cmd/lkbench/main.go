@@ -28,7 +28,7 @@ import (
 )
 
 // sections in the order they run; vsphere uploads what iso and vmdk wrote.
-var sectionNames = []string{"initrd", "iso", "vmdk", "memory", "vsphere"}
+var sectionNames = []string{"initrd", "iso", "vmdk", "efi", "memory", "vsphere"}
 
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "run" {
@@ -85,6 +85,7 @@ func mainErr() error {
 		"initrd":  s.initrdSection,
 		"iso":     s.isoSection,
 		"vmdk":    s.vmdkSection,
+		"efi":     s.efiSection,
 		"memory":  s.flatSection,
 		"vsphere": s.vsphereSection,
 	}

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Fetches the arm64 parts of the AAVMF boot tests without installing them: Debian's arm64 cloud
+# kernel (an uncompressed arm64 Image with an EFI stub), busybox-static, runc and systemd's
+# arm64 EFI stub (systemd-boot-efi), as arm64 .debs with `apt-get download`, extracted into
+# <repo>/.cache/arm64. It adds the arm64 architecture to dpkg and runs apt-get update once when
+# the lists lack it (that needs root). Idempotent: parts already there are reused. Prints the
+# folder on stdout (progress goes to stderr).
+#   .cache/arm64/boot/vmlinuz-<abi>-cloud-arm64
+#   .cache/arm64/bin/busybox
+#   .cache/arm64/usr/sbin/runc
+#   .cache/arm64/usr/lib/systemd/boot/efi/linuxaa64.efi.stub
+# internal/media's arm64 tests look there (or at $LINUXKIT_ARM64_CACHE).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+dest=${LINUXKIT_ARM64_CACHE:-$top/.cache/arm64}
+
+complete() {
+  ls "$dest"/boot/vmlinuz-*-cloud-arm64 >/dev/null 2>&1 &&
+    [ -x "$dest/bin/busybox" ] && [ -x "$dest/usr/sbin/runc" ] &&
+    [ -f "$dest/usr/lib/systemd/boot/efi/linuxaa64.efi.stub" ]
+}
+if complete; then
+  echo "$dest"
+  exit 0
+fi
+
+resolve() {
+  apt-cache depends linux-image-cloud-arm64:arm64 2>/dev/null |
+    sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-cloud-arm64\)\(:arm64\)\{0,1\}$/\1/p' | head -n 1
+  true # a missing package list is not an error here: the caller reports it
+}
+pkg=$(resolve)
+if [ -z "$pkg" ] && [ "$(id -u)" = 0 ]; then
+  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    echo "arm64.sh: dpkg --add-architecture arm64" >&2
+    dpkg --add-architecture arm64
+  fi
+  echo "arm64.sh: apt lists lack linux-image-cloud-arm64:arm64; running apt-get update" >&2
+  apt-get update -qq >&2
+  pkg=$(resolve)
+fi
+if [ -z "$pkg" ]; then
+  echo "arm64.sh: cannot resolve linux-image-cloud-arm64:arm64 (as root: dpkg --add-architecture arm64 && apt-get update)" >&2
+  exit 1
+fi
+echo "arm64.sh: fetching $pkg busybox-static runc systemd-boot-efi (arm64)" >&2
+
+mkdir -p "$dest"
+work=$(mktemp -d "$dest/.download.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+# apt-get download as root warns that the _apt sandbox cannot write here; that is harmless.
+(cd "$work" && apt-get download "$pkg:arm64" busybox-static:arm64 runc:arm64 systemd-boot-efi:arm64 >&2)
+mkdir -p "$work/x"
+for deb in "$work"/*.deb; do
+  case "$(basename "$deb")" in
+    linux-image-*) dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$work/x" --wildcards './boot/vmlinuz-*' ;;
+    busybox-static_*) dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$work/x" ./bin/busybox ;;
+    runc_*) dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$work/x" ./usr/sbin/runc ;;
+    systemd-boot-efi_*) dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$work/x" ./usr/lib/systemd/boot/efi/linuxaa64.efi.stub ;;
+  esac
+done
+cp -a "$work"/x/. "$dest/"
+complete || { echo "arm64.sh: a part is missing after extraction into $dest" >&2; exit 1; }
+echo "$dest"
