@@ -9,6 +9,8 @@ set -euo pipefail
 #   qemu-system-x86  boots every medium under TCG        qemu-utils     qemu-img check/convert
 #   isolinux, syslinux-common  the BIOS boot files       xorriso, genisoimage  read our ISOs back
 #   busybox-static, runc  the fixture images' contents   cpio, pigz, tar  the peers in tests and bench
+#   ovmf, qemu-efi-aarch64, qemu-system-arm  EFI boots (amd64 OVMF, arm64 AAVMF)
+#   systemd-boot-efi  the EFI stub of the UKI             mtools, dosfstools, gdisk, binutils  read EFI media back
 declare -A probe=(
   [qemu-system-x86]=cmd:qemu-system-x86_64
   [qemu-utils]=cmd:qemu-img
@@ -21,8 +23,17 @@ declare -A probe=(
   [cpio]=cmd:cpio
   [pigz]=cmd:pigz
   [tar]=cmd:tar
+  [ovmf]=file:/usr/share/OVMF/OVMF_CODE_4M.fd
+  [qemu-efi-aarch64]=file:/usr/share/AAVMF/AAVMF_CODE.fd
+  [qemu-system-arm]=cmd:qemu-system-aarch64
+  [systemd-boot-efi]=file:/usr/lib/systemd/boot/efi/linuxx64.efi.stub
+  [mtools]=cmd:mcopy
+  [dosfstools]=cmd:fsck.vfat
+  [gdisk]=cmd:sgdisk
+  [binutils]=cmd:objdump
 )
-pkgs=(qemu-system-x86 qemu-utils isolinux syslinux-common xorriso genisoimage busybox-static runc cpio pigz tar)
+pkgs=(qemu-system-x86 qemu-utils isolinux syslinux-common xorriso genisoimage busybox-static runc cpio pigz tar
+      ovmf qemu-efi-aarch64 qemu-system-arm systemd-boot-efi mtools dosfstools gdisk binutils)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
