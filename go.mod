@@ -11,6 +11,7 @@ require (
 	github.com/klauspost/pgzip v1.3.0
 	github.com/mitchellh/mapstructure v1.5.0
 	github.com/opencontainers/runtime-spec v1.2.1
+	github.com/spdx/tools-golang v0.5.7
 	github.com/vmware/govmomi v0.56.0
 	github.com/zclconf/go-cty v1.19.0
 	golang.org/x/sync v0.22.0
@@ -32,6 +33,7 @@ require (
 	github.com/Masterminds/sprig/v3 v3.2.1 // indirect
 	github.com/Microsoft/go-winio v0.6.2 // indirect
 	github.com/agext/levenshtein v1.2.3 // indirect
+	github.com/anchore/go-struct-converter v0.1.0 // indirect
 	github.com/apparentlymart/go-textseg/v13 v13.0.0 // indirect
 	github.com/apparentlymart/go-textseg/v15 v15.0.0 // indirect
 	github.com/apparentlymart/go-textseg/v17 v17.0.1 // indirect
@@ -158,7 +160,7 @@ require (
 	google.golang.org/genproto/googleapis/api v0.0.0-20251202230838-ff82c1b0f217 // indirect
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20251202230838-ff82c1b0f217 // indirect
 	google.golang.org/grpc v1.79.3 // indirect
-	google.golang.org/protobuf v1.36.10 // indirect
+	google.golang.org/protobuf v1.36.11 // indirect
 	gotest.tools/v3 v3.5.2 // indirect
 )
 
