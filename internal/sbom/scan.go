@@ -57,7 +57,7 @@ func Scan(ctx context.Context, r io.Reader, lim Limits) (*Result, error) {
 		if err != nil {
 			return nil, fmt.Errorf("sbom: read root filesystem: %w", err)
 		}
-		if hdr.Typeflag != tar.TypeReg && hdr.Typeflag != tar.TypeRegA {
+		if hdr.Typeflag != tar.TypeReg { // the reader reports the old TypeRegA as TypeReg
 			continue
 		}
 		br.Reset(tr)

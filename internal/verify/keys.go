@@ -3,6 +3,10 @@ package verify
 import (
 	"bytes"
 	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rsa"
 	"encoding/pem"
 	"fmt"
 
@@ -48,10 +52,10 @@ func ParseKeys(name string, data []byte) ([]Key, error) {
 	return out, nil
 }
 
-// NewKey makes a Key of a public key (ECDSA, RSA or Ed25519), verifying
-// with SHA-256 as cosign signs.
+// NewKey makes a Key of a public key (ECDSA on a NIST curve, RSA of at
+// least 2048 bits, or Ed25519), verifying with SHA-256 as cosign signs.
 func NewKey(name string, pub crypto.PublicKey) (Key, error) {
-	if err := cryptoutils.ValidatePubKey(pub); err != nil {
+	if err := checkKey(pub); err != nil {
 		return Key{}, fmt.Errorf("verify: key %s: %w", name, err)
 	}
 	v, err := signature.LoadVerifier(pub, crypto.SHA256)
@@ -59,4 +63,26 @@ func NewKey(name string, pub crypto.PublicKey) (Key, error) {
 		return Key{}, fmt.Errorf("verify: key %s: %w", name, err)
 	}
 	return Key{Name: name, verifier: v}, nil
+}
+
+// checkKey rejects weak keys. It is sigstore's own rule (cryptoutils'
+// deprecated ValidatePubKey), written here because its replacement,
+// goodkey, brings in letsencrypt/boulder.
+func checkKey(pub crypto.PublicKey) error {
+	switch k := pub.(type) {
+	case *ecdsa.PublicKey:
+		switch k.Curve {
+		case elliptic.P256(), elliptic.P384(), elliptic.P521():
+			return nil
+		}
+		return fmt.Errorf("ECDSA curve %s is not P-256, P-384 or P-521", k.Curve.Params().Name)
+	case *rsa.PublicKey:
+		if k.N.BitLen() < 2048 {
+			return fmt.Errorf("RSA key of %d bits, under 2048", k.N.BitLen())
+		}
+		return nil
+	case ed25519.PublicKey:
+		return nil
+	}
+	return fmt.Errorf("unsupported key type %T", pub)
 }

@@ -2,6 +2,11 @@ package verify
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
 	"encoding/base64"
 	"errors"
 	"strings"
@@ -185,5 +190,29 @@ func TestNewChecksPolicy(t *testing.T) {
 		if _, err := New(p); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
+	}
+}
+
+func TestWeakKeys(t *testing.T) {
+	weak, err := ecdsa.GenerateKey(elliptic.P224(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewKey("p224", &weak.PublicKey); err == nil || !strings.Contains(err.Error(), "P-224") {
+		t.Errorf("a P-224 key: %v", err)
+	}
+	small, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewKey("rsa1024", &small.PublicKey); err == nil {
+		t.Error("a 1024-bit RSA key was accepted")
+	}
+	pub, _, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewKey("ed", pub); err != nil {
+		t.Errorf("an Ed25519 key: %v", err)
 	}
 }
