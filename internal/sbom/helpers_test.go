@@ -64,3 +64,11 @@ var fixtureFiles = []string{
 	"containers/services/alp/lower/lib/apk/db/installed", apkFixture,
 	"containers/services/alp2/lower/lib/apk/db/installed", apkFixture,
 }
+
+// tarHeader writes only the header of one regular file of size bytes
+// into buf, for tests that stream the body themselves.
+func tarHeader(buf *bytes.Buffer, name string, size int64) {
+	// The header is in buf once WriteHeader returns; the writer is dropped
+	// before its body, which the caller streams.
+	_ = tar.NewWriter(buf).WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: size, Typeflag: tar.TypeReg})
+}
