@@ -83,7 +83,7 @@ func TestAttestationsMerged(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := Encode(&buf, doc); err != nil {
+	if _, err := Encode(&buf, doc); err != nil {
 		t.Fatal(err)
 	}
 	back, err := spdxjson.Read(&buf)

@@ -48,8 +48,8 @@ type Input struct {
 // package Scan found (with its purl and, in the comment, where it was
 // found); attested packages are CONTAINED by their image's package.
 func Document(in Input) (*spdx.Document, error) {
-	hex, ok := strings.CutPrefix(in.SpecDigest, "sha256:")
-	if !ok || len(hex) != 64 {
+	sum, ok := strings.CutPrefix(in.SpecDigest, "sha256:")
+	if !ok || len(sum) != 64 {
 		return nil, fmt.Errorf("sbom: spec digest %q is not sha256:<64 hex>", in.SpecDigest)
 	}
 	if in.Name == "" {
@@ -64,7 +64,7 @@ func Document(in Input) (*spdx.Document, error) {
 		DataLicense:       spdx.DataLicense,
 		SPDXIdentifier:    "DOCUMENT",
 		DocumentName:      in.Name,
-		DocumentNamespace: Namespace + escape(in.Name) + "-" + hex,
+		DocumentNamespace: Namespace + escape(in.Name) + "-" + sum,
 		CreationInfo: &spdx.CreationInfo{
 			Creators: []common.Creator{{CreatorType: "Tool", Creator: tool}},
 			Created:  in.Created.UTC().Format(time.RFC3339),
@@ -190,12 +190,15 @@ func (d *builder) relate(a, b common.ElementID, typ string) {
 	})
 }
 
-// Encode writes the document as indented JSON.
-func Encode(w io.Writer, doc *spdx.Document) error {
-	if err := spdxjson.Write(doc, w, spdxjson.Indent("  ")); err != nil {
-		return fmt.Errorf("sbom: write %s: %w", doc.DocumentName, err)
+// Encode writes the document as indented JSON and returns the digest of
+// the bytes written ("sha256:…"), which the builder puts into the artifact
+// state.
+func Encode(w io.Writer, doc *spdx.Document) (string, error) {
+	h := sha256.New()
+	if err := spdxjson.Write(doc, io.MultiWriter(w, h), spdxjson.Indent("  ")); err != nil {
+		return "", fmt.Errorf("sbom: write %s: %w", doc.DocumentName, err)
 	}
-	return nil
+	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // pinned is a pinned, normalized image reference taken apart.

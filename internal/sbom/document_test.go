@@ -3,6 +3,8 @@ package sbom
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"testing"
 	"time"
@@ -35,8 +37,12 @@ func fixtureDocument(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := Encode(&buf, doc); err != nil {
+	digest, err := Encode(&buf, doc)
+	if err != nil {
 		t.Fatal(err)
+	}
+	if sum := sha256.Sum256(buf.Bytes()); digest != "sha256:"+hex.EncodeToString(sum[:]) {
+		t.Errorf("Encode returned %s, not the digest of what it wrote", digest)
 	}
 	return buf.Bytes()
 }

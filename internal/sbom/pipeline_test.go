@@ -53,10 +53,12 @@ func TestScanRootfsStream(t *testing.T) {
 			return f, fi.Size(), err
 		}}},
 	}
-	pr, pw := io.Pipe()
 	var written bytes.Buffer // what the builder would write to its output
-	go func() { pw.CloseWithError(rootfs.Write(context.Background(), io.MultiWriter(pw, &written), plan)) }()
-	res, err := Scan(context.Background(), pr, Limits{})
+	sc := NewStreamScanner(context.Background(), Limits{})
+	if err := rootfs.Write(context.Background(), io.MultiWriter(&written, sc), plan); err != nil {
+		t.Fatal(err)
+	}
+	res, err := sc.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,5 +140,20 @@ func TestScanHugeStatusBoundedMemory(t *testing.T) {
 	}
 	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 8<<20 {
 		t.Errorf("scanning a %d MiB status file allocated %d MiB", size>>20, alloc>>20)
+	}
+}
+
+// TestStreamScannerNeverBlocks writes garbage and more after it: the
+// writer must not block once the scan has failed, and Close reports it.
+func TestStreamScannerNeverBlocks(t *testing.T) {
+	sc := NewStreamScanner(context.Background(), Limits{})
+	junk := bytes.Repeat([]byte{0xff}, 1<<20)
+	for i := 0; i < 4; i++ {
+		if _, err := sc.Write(junk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := sc.Close(); err == nil {
+		t.Error("a stream that is not a tar scanned without error")
 	}
 }
