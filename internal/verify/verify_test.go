@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/spec"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/testrig"
 )
 
@@ -214,5 +215,34 @@ func TestWeakKeys(t *testing.T) {
 	}
 	if _, err := NewKey("ed", pub); err != nil {
 		t.Errorf("an Ed25519 key: %v", err)
+	}
+}
+
+// TestTrustSection maps a linuxkit spec's trust: section onto patterns
+// and checks which of its images they cover.
+func TestTrustSection(t *testing.T) {
+	s, err := spec.Parse("t.yml", []byte("trust:\n  org: [linuxkit]\n  image: [nginx:1.25]\nservices: []\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := ParseKeys("k", testrig.NewSigner(t).PublicKeyPEM(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := New(Policy{Keys: keys, Images: TrustPatterns(s.Trust.Org, s.Trust.Image), Source: Remote(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pin := "@sha256:" + strings.Repeat("a", 64)
+	for ref, want := range map[string]bool{
+		"docker.io/linuxkit/init:v1" + pin:    true,
+		"docker.io/library/nginx:1.27" + pin:  true,
+		"docker.io/library/alpine:3.21" + pin: false,
+		"ghcr.io/linuxkit/init:v1" + pin:      false,
+		"docker.io/linuxkit/init:v1":          false, // not pinned
+	} {
+		if got := v.Matches(ref); got != want {
+			t.Errorf("Matches(%s) = %v, want %v", ref, got, want)
+		}
 	}
 }
