@@ -20,12 +20,12 @@ type fieldSetter func(p *Package, key, value string) bool
 func readStanzas(r io.Reader, maxLine int, set fieldSetter, add func(Package)) error {
 	br := bufio.NewReaderSize(r, maxLine)
 	var p Package
-	keep := true
+	keep, fields := true, false
 	flush := func() {
-		if keep {
+		if keep && fields {
 			add(p)
 		}
-		p, keep = Package{}, true
+		p, keep, fields = Package{}, true, false
 	}
 	for {
 		line, err := readLine(br)
@@ -33,7 +33,7 @@ func readStanzas(r io.Reader, maxLine int, set fieldSetter, add func(Package)) e
 			flush()
 		} else if line[0] != ' ' && line[0] != '\t' {
 			if k, v, ok := bytes.Cut(line, []byte(":")); ok && keep {
-				keep = set(&p, string(k), strings.TrimSpace(string(v)))
+				keep, fields = set(&p, string(k), strings.TrimSpace(string(v))), true
 			}
 		}
 		if errors.Is(err, io.EOF) {
