@@ -29,6 +29,9 @@ func Remote(nameOpts []name.Option, opts ...remote.Option) Source {
 	return remoteSource{nameOpts: nameOpts, opts: opts}
 }
 
+// maxManifest bounds a signature manifest (cosign's hold a few layers).
+const maxManifest = 4 << 20
+
 type remoteSource struct {
 	nameOpts []name.Option
 	opts     []remote.Option
@@ -39,7 +42,15 @@ func (s remoteSource) Signature(ctx context.Context, repo, tag string) (v1.Image
 	if err != nil {
 		return nil, fmt.Errorf("signature tag of %s: %w", repo, err)
 	}
-	img, err := remote.Image(ref, append([]remote.Option{remote.WithContext(ctx)}, s.opts...)...)
+	opts := append([]remote.Option{remote.WithContext(ctx)}, s.opts...)
+	desc, err := remote.Head(ref, opts...)
+	if err == nil && desc.Size > maxManifest {
+		err = fmt.Errorf("signature manifest of %d bytes, over the %d limit", desc.Size, maxManifest)
+	}
+	var img v1.Image
+	if err == nil {
+		img, err = remote.Image(ref, opts...)
+	}
 	if err != nil {
 		if notFound(err) {
 			return nil, fmt.Errorf("%w: %s has no tag %s", ErrUnsigned, repo, tag)

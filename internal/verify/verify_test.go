@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/spec"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/testrig"
@@ -243,6 +244,31 @@ func TestTrustSection(t *testing.T) {
 	} {
 		if got := v.Matches(ref); got != want {
 			t.Errorf("Matches(%s) = %v, want %v", ref, got, want)
+		}
+	}
+}
+
+// TestRegistryFaults: a failing registry is an error naming the image, not
+// a missing signature, and an altered payload blob is caught by its digest.
+func TestRegistryFaults(t *testing.T) {
+	r := newRig(t)
+	proxy := testrig.StartFaultProxy(t, r.reg.Host)
+	_, digest := r.push(t, "linuxkit/init")
+	r.reg.SignImage(t, r.signer, "linuxkit/init", digest)
+	ref := proxy.Host + "/linuxkit/init:test@" + digest
+	v, err := New(Policy{Keys: r.v.keys, Images: []string{"linuxkit/*"}, Source: Remote([]name.Option{name.Insecure}, remote.WithRetryBackoff(remote.Backoff{Steps: 1}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Verify(context.Background(), ref); err != nil {
+		t.Fatalf("through the proxy: %v", err)
+	}
+	for _, mode := range []testrig.FaultMode{testrig.Status500, testrig.WrongDigest} {
+		proxy.Inject(testrig.Fault{Mode: mode, Times: testrig.Always})
+		err := v.Verify(context.Background(), ref)
+		proxy.Clear()
+		if err == nil || errors.Is(err, ErrUnsigned) || !strings.Contains(err.Error(), ref) {
+			t.Errorf("%s: %v, want an error naming %s that is not ErrUnsigned", mode, err, ref)
 		}
 	}
 }
