@@ -12,6 +12,8 @@ import (
 	spdxjson "github.com/spdx/tools-golang/json"
 	"github.com/spdx/tools-golang/spdx"
 	"github.com/spdx/tools-golang/spdx/v2/common"
+
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/epoch"
 )
 
 // Namespace is the base of every document namespace this package writes;
@@ -27,7 +29,7 @@ type Input struct {
 	// namespace and every SPDX identifier derive from it.
 	SpecDigest string
 	// Created is the document's creation time: SOURCE_DATE_EPOCH or the
-	// fixed LinuxKit time (internal/epoch), never the clock.
+	// fixed LinuxKit time, never the clock. Zero means epoch.LinuxKit.
 	Created time.Time
 	// Tool names the creator, e.g. "packer-plugin-linuxkit-0.4.0".
 	Tool string
@@ -55,6 +57,10 @@ func Document(in Input) (*spdx.Document, error) {
 	if in.Name == "" {
 		return nil, fmt.Errorf("sbom: the document needs a name")
 	}
+	created := in.Created
+	if created.IsZero() {
+		created = epoch.LinuxKit
+	}
 	tool := in.Tool
 	if tool == "" {
 		tool = "packer-plugin-linuxkit"
@@ -67,7 +73,7 @@ func Document(in Input) (*spdx.Document, error) {
 		DocumentNamespace: Namespace + escape(in.Name) + "-" + sum,
 		CreationInfo: &spdx.CreationInfo{
 			Creators: []common.Creator{{CreatorType: "Tool", Creator: tool}},
-			Created:  in.Created.UTC().Format(time.RFC3339),
+			Created:  created.UTC().Format(time.RFC3339),
 		},
 	}}
 	root := d.add(&spdx.Package{

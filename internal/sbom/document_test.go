@@ -59,6 +59,9 @@ func TestDocumentDeterministic(t *testing.T) {
 	if strings.Contains(string(a), doc.DocumentNamespace) {
 		t.Error("another spec digest gave the same namespace")
 	}
+	if doc.CreationInfo.Created != "2017-04-18T16:30:00Z" {
+		t.Errorf("no creation time gave %s, want the LinuxKit time", doc.CreationInfo.Created)
+	}
 }
 
 // TestDocumentValidates parses the document back with tools-golang and
