@@ -167,3 +167,16 @@ func FuzzStanzas(f *testing.F) {
 		}
 	})
 }
+
+// TestScanDistroless reads the per-package status.d files distroless
+// images carry instead of one status file.
+func TestScanDistroless(t *testing.T) {
+	res := scanFixture(t, tarOf(t,
+		"etc/os-release", "ID=debian\n",
+		"var/lib/dpkg/status.d/tzdata", "Package: tzdata\nVersion: 2024a-0+deb12u1\nArchitecture: all\n",
+		"var/lib/dpkg/status.d/tzdata.md5sums", "0123  usr/share/zoneinfo/UTC\n",
+	), Limits{})
+	if got := purls(res); !reflect.DeepEqual(got, []string{"pkg:deb/debian/tzdata@2024a-0%2Bdeb12u1?arch=all"}) {
+		t.Errorf("purls %q", got)
+	}
+}
