@@ -15,7 +15,6 @@ import (
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/safeio"
 )
 
-
 type kernelInitrd struct {
 	kernel, initrd, cmdline string
 	keep                    bool // they are outputs (format kernel+initrd), not temporary
