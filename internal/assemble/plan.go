@@ -140,6 +140,12 @@ func bundle(s *spec.Spec, section string, index int, entry *spec.Image, images I
 // file translates one files entry; meta is the spec a metadata entry receives.
 func file(meta *spec.Spec, f *spec.File, ids spec.IDResolver) (rootfs.File, error) {
 	rf := rootfs.File{Path: f.Path, Directory: f.Directory, Symlink: f.Symlink, Optional: f.Optional}
+	if f.Pos.Line > 0 {
+		rf.Where = f.Pos.String()
+		if f.Pos.Path != "" {
+			rf.Where += ": " + f.Pos.Path
+		}
+	}
 	if f.Mode != "" {
 		mode, err := strconv.ParseInt(f.Mode, 8, 32)
 		if err != nil {

@@ -230,3 +230,16 @@ func TestPlanSourceNotRegular(t *testing.T) {
 		t.Errorf("opening a directory as a source: %v", err)
 	}
 }
+
+// TestPlanFilesSayWhere: each files entry carries the place its spec file
+// wrote it, so rootfs errors name file:line rather than an index into the
+// merged spec.
+func TestPlanFilesSayWhere(t *testing.T) {
+	p, err := Plan(parse(t, "w.yml", "files:\n  - path: a\n    contents: x\n  - path: b\n    directory: true\n"), lookup(nil), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Files) != 2 || p.Files[0].Where != "w.yml:2:5: files[0]" || p.Files[1].Where != "w.yml:4:5: files[1]" {
+		t.Errorf("files: %+v", p.Files)
+	}
+}

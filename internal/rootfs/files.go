@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // files adds the spec's files section, in order, each entry replacing what
@@ -15,6 +16,9 @@ import (
 func (ix *indexer) files(g *tree, files []File) error {
 	for i, f := range files {
 		where := fmt.Sprintf("files[%d] %q", i, f.Path)
+		if f.Where != "" {
+			where = fmt.Sprintf("%s %q", f.Where, f.Path)
+		}
 		comps, err := splitClean(f.Path)
 		if err != nil {
 			return fmt.Errorf("%s: %w", where, err)
@@ -64,7 +68,20 @@ func (ix *indexer) files(g *tree, files []File) error {
 		if err := g.count(); err != nil {
 			return err
 		}
+		if old := dir.kids[n.name]; old != nil && old.isDir() && !n.isDir() && len(old.kids) > 0 {
+			return fmt.Errorf("%s: the images have a directory %s here with %d entries, which this %s would replace "+
+				"and lose; write the entry below it (for example %s/<name>), or make it a directory entry", where,
+				strings.Join(comps, "/"), len(old.kids), kindOf(n), strings.Join(comps, "/"))
+		}
 		place(dir, n)
 	}
 	return nil
+}
+
+// kindOf names what a files entry makes, for messages.
+func kindOf(n *node) string {
+	if n.typ == tar.TypeSymlink {
+		return "symlink"
+	}
+	return "file"
 }

@@ -342,3 +342,27 @@ func TestConcurrentWrites(t *testing.T) {
 		t.Error("initrd tar not smaller than the full tar")
 	}
 }
+
+// TestFilesDoNotReplaceDirectories: a files entry that is a file or a symlink
+// where the images have a directory with entries would silently drop that
+// whole directory, so it is refused with the entry's place in its spec file;
+// an empty directory, or a directory entry over a directory, is fine.
+func TestFilesDoNotReplaceDirectories(t *testing.T) {
+	init := img1(t, dir("etc/"), reg("etc/passwd", "root:x:0:0"), dir("srv/"))
+	for _, f := range []File{
+		{Path: "etc", Contents: []byte("oops"), Where: "spec.yml:9:5: files[1]"},
+		{Path: "/etc/", Symlink: "/tmp", Where: "spec.yml:9:5: files[1]"},
+	} {
+		msg := buildErr(t, &Plan{Init: []v1.Image{init}, Files: []File{f}})
+		if !strings.Contains(msg, `spec.yml:9:5: files[1] "`) || !strings.Contains(msg, "a directory etc here with") || !strings.Contains(msg, "etc/<name>") {
+			t.Errorf("%+v: error %q", f, msg)
+		}
+	}
+	o := build(t, &Plan{Init: []v1.Image{init}, Files: []File{
+		{Path: "srv", Contents: []byte("a file over an empty directory")},
+		{Path: "etc", Directory: true, Mode: 0755},
+	}})
+	if o.body(t, "srv") != "a file over an empty directory" || o.body(t, "etc/passwd") != "root:x:0:0" {
+		t.Errorf("outputs: %v", o.order)
+	}
+}

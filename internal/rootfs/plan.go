@@ -148,6 +148,9 @@ type File struct {
 	UID, GID int
 	// Optional skips a source file that cannot be opened.
 	Optional bool
+	// Where names the entry in errors, e.g. "spec.yml:12:5: files[0]";
+	// empty, errors say files[N] with N the entry's index in the plan.
+	Where string
 }
 
 func (p *Plan) modTime() time.Time {
