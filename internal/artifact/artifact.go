@@ -1,10 +1,12 @@
 // Package artifact is the contract between the linuxkit builder and everything
 // that reads its artifact: the post-processor, the datasource and HCP Packer.
 // It names the state keys the artifact publishes, the format names a user
-// writes in `formats`, and the firmware values the media boot with.
+// writes in `formats`, the firmware values the media boot with and the
+// architectures they are built for.
 //
-// It owns only names: no Packer SDK, no I/O. Every shell imports it, so a
-// renamed key or format breaks the build instead of a test.
+// It owns only names and the pure facts about them (which firmware a format
+// boots with): no Packer SDK, no I/O. Every shell imports it, so a renamed key
+// or format breaks the build instead of a test.
 package artifact
 
 // BuilderID is the builder's artifact id, what BuilderId() returns.
@@ -17,9 +19,18 @@ const (
 	StateSpecDigest = "spec_digest" // string: sha256:… of the canonical pinned spec
 	StateFormats    = "formats"     // map[string]string: format → main file
 	StateImages     = "images"      // map[string]string: component → pinned reference
-	StateFirmware   = "firmware"    // string: FirmwareBIOS or FirmwareEFI
 	StateBootFiles  = "boot_files"  // map[string]string: boot file name → sha256
 	StateCmdline    = "cmdline"     // string: the kernel command line the media boot with
+	StateArch       = "arch"        // string: ArchAMD64 or ArchARM64, what every file is built for
+	// StateFirmware is the firmware of the build's bootable media when they
+	// all agree (FirmwareBIOS or FirmwareEFI), FirmwareBIOS when there is
+	// none, and FirmwareMixed when BIOS and EFI media were both written;
+	// StateMediaFirmware says which file needs which.
+	StateFirmware = "firmware"
+	// StateMediaFirmware maps each bootable format the builder wrote to the
+	// firmware it boots with (map[string]string: format → FirmwareBIOS or
+	// FirmwareEFI). kernel+initrd and tar are not in it.
+	StateMediaFirmware = "media_firmware"
 )
 
 // Format names, as written in the builder's `formats` list and published in
@@ -30,13 +41,54 @@ const (
 	FormatISOBIOS      = "iso-bios"
 	FormatRawBIOS      = "raw-bios"
 	FormatVMDK         = "vmdk"
+	FormatISOEFI       = "iso-efi"
+	FormatRawEFI       = "raw-efi"
+	FormatVMDKEFI      = "vmdk-efi"
 )
 
 // Formats lists every format the builder writes, in the order it writes them.
-var Formats = []string{FormatKernelInitrd, FormatTar, FormatISOBIOS, FormatRawBIOS, FormatVMDK}
+var Formats = []string{FormatKernelInitrd, FormatTar, FormatISOBIOS, FormatRawBIOS, FormatVMDK, FormatISOEFI, FormatRawEFI, FormatVMDKEFI}
 
 // Firmware values: what a boot medium needs from the machine that boots it.
 const (
 	FirmwareBIOS = "bios"
 	FirmwareEFI  = "efi"
+	// FirmwareMixed is StateFirmware's value when a build wrote both BIOS
+	// and EFI media; readers then look at StateMediaFirmware.
+	FirmwareMixed = "mixed"
 )
+
+// Architectures, as written in the builder's `arch` and published in
+// StateArch.
+const (
+	ArchAMD64 = "amd64"
+	ArchARM64 = "arm64"
+)
+
+// FormatFirmware returns the firmware a format's medium boots with, and
+// false for the formats that are not bootable media (kernel+initrd, tar) or
+// unknown names.
+func FormatFirmware(format string) (string, bool) {
+	switch format {
+	case FormatISOBIOS, FormatRawBIOS, FormatVMDK:
+		return FirmwareBIOS, true
+	case FormatISOEFI, FormatRawEFI, FormatVMDKEFI:
+		return FirmwareEFI, true
+	}
+	return "", false
+}
+
+// EFIFormat returns the EFI format that takes the place of a BIOS one
+// (iso-bios → iso-efi, raw-bios → raw-efi, vmdk → vmdk-efi), for errors that
+// name what to use instead; "" when format has no EFI counterpart.
+func EFIFormat(format string) string {
+	switch format {
+	case FormatISOBIOS:
+		return FormatISOEFI
+	case FormatRawBIOS:
+		return FormatRawEFI
+	case FormatVMDK:
+		return FormatVMDKEFI
+	}
+	return ""
+}
