@@ -24,25 +24,8 @@ if complete; then
   exit 0
 fi
 
-resolve() {
-  apt-cache depends linux-image-cloud-arm64:arm64 2>/dev/null |
-    sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-cloud-arm64\)\(:arm64\)\{0,1\}$/\1/p' | head -n 1
-  true # a missing package list is not an error here: the caller reports it
-}
-pkg=$(resolve)
-if [ -z "$pkg" ] && [ "$(id -u)" = 0 ]; then
-  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
-    echo "arm64.sh: dpkg --add-architecture arm64" >&2
-    dpkg --add-architecture arm64
-  fi
-  echo "arm64.sh: apt lists lack linux-image-cloud-arm64:arm64; running apt-get update" >&2
-  apt-get update -qq >&2
-  pkg=$(resolve)
-fi
-if [ -z "$pkg" ]; then
-  echo "arm64.sh: cannot resolve linux-image-cloud-arm64:arm64 (as root: dpkg --add-architecture arm64 && apt-get update)" >&2
-  exit 1
-fi
+. "$top/scripts/cloudkernel.sh"
+pkg=$(cloud_kernel_pkg arm64.sh arm64)
 echo "arm64.sh: fetching $pkg busybox-static runc systemd-boot-efi (arm64)" >&2
 
 mkdir -p "$dest"

@@ -18,19 +18,8 @@ if [ -n "$k" ] && ls "$dest"/lib/modules/*/kernel/fs/overlayfs/overlay.ko >/dev/
   exit 0
 fi
 
-resolve() {
-  apt-cache depends linux-image-cloud-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-cloud-amd64\)$/\1/p' | head -n 1
-}
-pkg=$(resolve)
-if [ -z "$pkg" ] && [ "$(id -u)" = 0 ]; then
-  echo "kernel.sh: apt lists lack linux-image-cloud-amd64; running apt-get update" >&2
-  apt-get update -qq >&2
-  pkg=$(resolve)
-fi
-if [ -z "$pkg" ]; then
-  echo "kernel.sh: cannot resolve linux-image-cloud-amd64 to a versioned package (run apt-get update?)" >&2
-  exit 1
-fi
+. "$top/scripts/cloudkernel.sh"
+pkg=$(cloud_kernel_pkg kernel.sh amd64)
 echo "kernel.sh: fetching $pkg" >&2
 
 mkdir -p "$dest"
