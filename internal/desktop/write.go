@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/safeio"
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/seqio"
 )
 
 // WriteTo writes v as a .vmx file: `.encoding = "UTF-8"` first, then one
@@ -29,7 +30,7 @@ func (v *VMX) WriteTo(w io.Writer) (int64, error) {
 			return 0, fmt.Errorf("write vmx: %w for key %q: not valid UTF-8", ErrInvalidValue, e.key)
 		}
 	}
-	cw := &countWriter{w: w}
+	cw := seqio.New(w, "write vmx")
 	bw := bufio.NewWriter(cw)
 	bw.WriteString(EncodingKey + ` = "UTF-8"` + "\n")
 	for _, lk := range keys {
@@ -40,9 +41,9 @@ func (v *VMX) WriteTo(w io.Writer) (int64, error) {
 		bw.WriteString("\"\n")
 	}
 	if err := bw.Flush(); err != nil {
-		return cw.n, fmt.Errorf("write vmx: %w", err)
+		return cw.N, fmt.Errorf("write vmx: %w", err)
 	}
-	return cw.n, nil
+	return cw.N, nil
 }
 
 // WriteFile writes v to path atomically: into a temporary file in the same
@@ -57,16 +58,4 @@ func (v *VMX) WriteFile(path string) error {
 		return fmt.Errorf("write vmx %s: %w", path, err)
 	}
 	return nil
-}
-
-// countWriter counts the bytes that reached the underlying writer.
-type countWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
 }

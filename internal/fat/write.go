@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/seqio"
 )
 
 // Attribute bits of a directory entry.
@@ -21,13 +23,13 @@ const endOfChain = 0x0fffffff
 // then every cluster in order, each file's bytes copied from its reader once. A reader that
 // yields more or fewer bytes than its File.Size is an error.
 func (im *Image) WriteTo(w io.Writer) (int64, error) {
-	cw := &countWriter{w: w}
+	cw := seqio.New(w, "fat")
 	err := im.write(cw)
-	return cw.n, err
+	return cw.N, err
 }
 
-func (im *Image) write(cw *countWriter) error {
-	if err := cw.write(im.reserved()); err != nil {
+func (im *Image) write(cw *seqio.Writer) error {
+	if err := cw.Put(im.reserved()); err != nil {
 		return err
 	}
 	for range numFATs {
@@ -39,11 +41,11 @@ func (im *Image) write(cw *countWriter) error {
 	cb := int64(im.spc) * sectorSize
 	dataStart := int64(reservedSectors+numFATs*im.fatSectors) * sectorSize
 	for _, n := range im.order {
-		if err := cw.zerosTo(dataStart + int64(n.cluster-2)*cb); err != nil {
+		if err := cw.ZerosTo(dataStart + int64(n.cluster-2)*cb); err != nil {
 			return err
 		}
 		if n.dir {
-			if err := cw.write(im.directory(n, date, tm)); err != nil {
+			if err := cw.Put(im.directory(n, date, tm)); err != nil {
 				return err
 			}
 			continue
@@ -52,11 +54,11 @@ func (im *Image) write(cw *countWriter) error {
 			return err
 		}
 	}
-	return cw.zerosTo(im.Size())
+	return cw.ZerosTo(im.Size())
 }
 
 // copyFile streams exactly f.Size bytes of f into cw.
-func copyFile(cw *countWriter, f File) error {
+func copyFile(cw *seqio.Writer, f File) error {
 	rc, err := f.Open()
 	if err != nil {
 		return fmt.Errorf("fat: open %s: %w", f.Path, err)
@@ -120,14 +122,14 @@ func (im *Image) reserved() []byte {
 
 // writeFAT streams one FAT: the two reserved entries, each allocation's chain, then free
 // entries up to the FAT's size. It is generated in chunks, never held whole.
-func (im *Image) writeFAT(cw *countWriter) error {
+func (im *Image) writeFAT(cw *seqio.Writer) error {
 	const chunk = 16 << 10
 	buf := make([]byte, 0, chunk)
 	flush := func(force bool) error {
 		if len(buf) < chunk && !force {
 			return nil
 		}
-		err := cw.write(buf)
+		err := cw.Put(buf)
 		buf = buf[:0]
 		return err
 	}
@@ -135,7 +137,7 @@ func (im *Image) writeFAT(cw *countWriter) error {
 		buf = binary.LittleEndian.AppendUint32(buf, v)
 		return flush(false)
 	}
-	start := cw.n
+	start := cw.N
 	if err := put(0x0ffffff8); err != nil {
 		return err
 	}
@@ -156,7 +158,7 @@ func (im *Image) writeFAT(cw *countWriter) error {
 	if err := flush(true); err != nil {
 		return err
 	}
-	return cw.zerosTo(start + int64(im.fatSectors)*sectorSize)
+	return cw.ZerosTo(start + int64(im.fatSectors)*sectorSize)
 }
 
 // directory builds the cluster-padded entries of directory d.
@@ -197,41 +199,4 @@ func (im *Image) directory(d *node, date, tm uint16) []byte {
 		}
 	}
 	return b[:cap(b)]
-}
-
-// countWriter writes sequentially and knows its offset.
-type countWriter struct {
-	w     io.Writer
-	n     int64
-	zeros []byte
-}
-
-// Write implements io.Writer, counting what it writes.
-func (c *countWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
-}
-
-func (c *countWriter) write(p []byte) error {
-	if _, err := c.Write(p); err != nil {
-		return fmt.Errorf("fat: write at offset %d: %w", c.n, err)
-	}
-	return nil
-}
-
-// zerosTo writes zeros up to offset end.
-func (c *countWriter) zerosTo(end int64) error {
-	if c.n > end {
-		return fmt.Errorf("fat: internal layout error: at offset %d, past %d", c.n, end)
-	}
-	if c.zeros == nil {
-		c.zeros = make([]byte, 64<<10)
-	}
-	for c.n < end {
-		if err := c.write(c.zeros[:min(int64(len(c.zeros)), end-c.n)]); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/seqio"
 )
 
 // Section is one PE section to add: its name (at most 8 bytes, ".linux"), its exact size and a
@@ -115,22 +117,22 @@ func (im *Image) Size() int64 { return im.size }
 // WriteTo streams the image: the patched stub, then each section's bytes, padded to the file
 // alignment. A section that yields more or fewer bytes than its Size is an error.
 func (im *Image) WriteTo(w io.Writer) (int64, error) {
-	cw := &countWriter{w: w}
-	if err := cw.put(im.header); err != nil {
-		return cw.n, err
+	cw := seqio.New(w, "uki")
+	if err := cw.Put(im.header); err != nil {
+		return cw.N, err
 	}
 	for _, p := range im.sections {
 		if p.Size == 0 {
 			continue
 		}
-		if err := cw.zerosTo(int64(p.rawPtr)); err != nil {
-			return cw.n, err
+		if err := cw.ZerosTo(int64(p.rawPtr)); err != nil {
+			return cw.N, err
 		}
 		if err := copySection(cw, p.Section); err != nil {
-			return cw.n, err
+			return cw.N, err
 		}
 	}
-	return cw.n, cw.zerosTo(im.size)
+	return cw.N, cw.ZerosTo(im.size)
 }
 
 // copySection streams exactly sec.Size bytes of sec into w.
@@ -152,32 +154,4 @@ func copySection(w io.Writer, sec Section) error {
 		return fmt.Errorf("uki: %s is longer than its declared %d bytes", sec.Name, sec.Size)
 	}
 	return nil
-}
-
-// countWriter writes sequentially and knows its offset.
-type countWriter struct {
-	w io.Writer
-	n int64
-}
-
-// Write implements io.Writer, counting what it writes.
-func (c *countWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
-}
-
-func (c *countWriter) put(p []byte) error {
-	if _, err := c.Write(p); err != nil {
-		return fmt.Errorf("uki: write at offset %d: %w", c.n, err)
-	}
-	return nil
-}
-
-// zerosTo writes zeros up to offset end (at most a file alignment's worth, 64 KiB).
-func (c *countWriter) zerosTo(end int64) error {
-	if c.n > end {
-		return fmt.Errorf("uki: internal layout error: at offset %d, past %d", c.n, end)
-	}
-	return c.put(make([]byte, end-c.n))
 }
