@@ -26,13 +26,7 @@ fi
 
 . "$top/scripts/cloudkernel.sh"
 pkg=$(cloud_kernel_pkg arm64.sh arm64)
-echo "arm64.sh: fetching $pkg busybox-static runc systemd-boot-efi (arm64)" >&2
-
-mkdir -p "$dest"
-work=$(mktemp -d "$dest/.download.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-# apt-get download as root warns that the _apt sandbox cannot write here; that is harmless.
-(cd "$work" && apt-get download "$pkg:arm64" busybox-static:arm64 runc:arm64 systemd-boot-efi:arm64 >&2)
+download_debs arm64.sh "$dest" "$pkg:arm64" busybox-static:arm64 runc:arm64 systemd-boot-efi:arm64
 mkdir -p "$work/x"
 for deb in "$work"/*.deb; do
   case "$(basename "$deb")" in

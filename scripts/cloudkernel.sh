@@ -33,3 +33,16 @@ _cloud_kernel_resolve() {
     sed -n "s/^ *Depends: \(linux-image-[0-9][^ ]*-cloud-$2\)\(:$2\)\{0,1\}\$/\1/p" | head -n 1
   true # a missing package list is not an error here: the caller reports it
 }
+
+# download_debs NAME DEST PKG... prints "NAME: fetching PKG..." and downloads the .debs with
+# apt-get into a scratch folder under DEST, which it names in $work and removes on exit.
+download_debs() {
+  local me=$1 dest=$2
+  shift 2
+  echo "$me: fetching $*" >&2
+  mkdir -p "$dest"
+  work=$(mktemp -d "$dest/.download.XXXXXX")
+  trap 'rm -rf "$work"' EXIT
+  # apt-get download as root warns that the _apt sandbox cannot write here; that is harmless.
+  (cd "$work" && apt-get download "$@" >&2)
+}

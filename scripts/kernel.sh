@@ -20,13 +20,7 @@ fi
 
 . "$top/scripts/cloudkernel.sh"
 pkg=$(cloud_kernel_pkg kernel.sh amd64)
-echo "kernel.sh: fetching $pkg" >&2
-
-mkdir -p "$dest"
-work=$(mktemp -d "$dest/.download.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-# apt-get download as root warns that the _apt sandbox cannot write here; that is harmless.
-(cd "$work" && apt-get download "$pkg" >&2)
+download_debs kernel.sh "$dest" "$pkg"
 deb=$(ls "$work"/*.deb)
 dpkg-deb --fsys-tarfile "$deb" \
   | tar -x -C "$work" --wildcards './boot/vmlinuz-*' './lib/modules/*/kernel/fs/overlayfs/overlay.ko'
