@@ -161,10 +161,17 @@ func checkEFIState(t *testing.T, a *Artifact, format string) {
 	}
 }
 
-// checkGPTDisk checks a GPT disk image: the protective MBR, the primary header
-// at LBA 1, its first entry an ESP, and at the ESP's start a FAT32 volume
-// whose bytes hold the UKI (its .cmdline, the kernel's bytes).
+// checkGPTDisk checks an amd64 GPT disk image (checkGPTDiskArch).
 func checkGPTDisk(t *testing.T, img []byte) {
+	t.Helper()
+	checkGPTDiskArch(t, img, "BOOTX64 EFI", runCmdline, "not really a kernel")
+}
+
+// checkGPTDiskArch checks a GPT disk image: the protective MBR, the primary
+// header at LBA 1, its first entry an ESP, and at the ESP's start a FAT32
+// volume whose bytes hold the boot file's 8.3 name and the UKI (want: its
+// .cmdline, the kernel's bytes), and the backup header in the last sector.
+func checkGPTDiskArch(t *testing.T, img []byte, want ...string) {
 	t.Helper()
 	if len(img) < 34*512 || img[510] != 0x55 || img[511] != 0xaa || img[0x1c2] != 0xee {
 		t.Fatal("no protective MBR")
@@ -185,9 +192,9 @@ func checkGPTDisk(t *testing.T, img []byte) {
 	if string(esp[0x52:0x5a]) != "FAT32   " || esp[510] != 0x55 {
 		t.Errorf("the ESP is not a FAT32 volume")
 	}
-	for _, want := range []string{"BOOTX64 EFI", runCmdline, "not really a kernel", "LinuxKit"} {
-		if !bytes.Contains(esp, []byte(want)) {
-			t.Errorf("the ESP lacks %q", want)
+	for _, w := range append(want, "LinuxKit") {
+		if !bytes.Contains(esp, []byte(w)) {
+			t.Errorf("the ESP lacks %q", w)
 		}
 	}
 	if string(img[len(img)-512:len(img)-504]) != "EFI PART" {
@@ -265,4 +272,55 @@ func (b *barLog) checkComplete(t *testing.T, name string) {
 // uiWith is ui with pb drawing the progress bars.
 func (l *uiLog) uiWith(pb getter.ProgressTracker) packersdk.Ui {
 	return &packersdk.BasicUi{Reader: strings.NewReader(""), Writer: l, ErrorWriter: l, PB: pb}
+}
+
+// TestRunARM64StubFromImage builds arm64 iso-efi and raw-efi in process from arm64 images,
+// with no bootloader_dir: the host has no arm64 stub, so it comes from bootloader_image (an
+// arm64 image holding Debian's linuxaa64.efi.stub under /usr/lib/systemd/boot/efi), and the
+// ESP holds \EFI\BOOT\BOOTAA64.EFI. A BIOS format for arm64 is refused by Prepare.
+func TestRunARM64StubFromImage(t *testing.T) {
+	r := newRunRig(t)
+	parts := testrig.ARM64Parts(t)
+	stub, err := media.FindEFIStub("arm64", parts.StubDir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := media.FindEFIStub("arm64", "", nil); err == nil {
+		t.Skip("this host has an arm64 stub in its own folders, which wins over bootloader_image")
+	}
+	kernel, init, stubRef := r.reg.Ref("tiny/kernel-arm64:1"), r.reg.Ref("tiny/init-arm64:1"), r.reg.Ref("tiny/stub:1")
+	r.reg.Push(t, kernel, tinyImageFor(t, "arm64", map[string]string{"kernel": "not really an arm64 kernel\n",
+		"kernel.tar": string(tarBytes(t, map[string]string{"lib/modules/0.0.0-tiny/modules.dep": ""}))}))
+	r.reg.Push(t, init, tinyImageFor(t, "arm64", map[string]string{"init": "#!/bin/sh\necho tiny\n"}))
+	r.reg.Push(t, stubRef, tinyImageFor(t, "arm64", map[string]string{media.EFIStubImageDir + "/" + stub.Name: string(stub.Data)}))
+	spec := "kernel:\n  image: " + kernel + "\n  cmdline: \"console=ttyAMA0\"\ninit:\n  - " + init + "\n"
+
+	var log uiLog
+	raw := r.raw("arm64", []string{FormatISOEFI, FormatRawEFI}, map[string]interface{}{
+		"spec": spec, "arch": "arm64", "bootloader_dir": "", "bootloader_image": stubRef})
+	a, err := r.build(context.Background(), t, log.ui(), raw)
+	if err != nil {
+		t.Fatalf("build: %v\n%s", err, log.String())
+	}
+	art := a.(*Artifact)
+	checkOutputs(t, art, []string{"lk-efi.iso", "lk-efi.img", "lk.sha256"})
+	if !strings.Contains(log.String(), "EFI stub linuxaa64.efi.stub from "+stubRef+":/"+media.EFIStubImageDir) {
+		t.Errorf("the log does not say the stub came from the image:\n%s", log.String())
+	}
+	if sums, _ := art.State(artifact.StateBootFiles).(map[string]string); sums[stub.Name] != stub.Sums()[stub.Name] || len(sums) != 1 {
+		t.Errorf("boot_files = %v, want the arm64 stub's sum", sums)
+	}
+	if art.State(artifact.StateArch) != "arm64" || art.State(artifact.StateFirmware) != "efi" {
+		t.Errorf("arch %v, firmware %v", art.State(artifact.StateArch), art.State(artifact.StateFirmware))
+	}
+	for _, f := range []string{FormatISOEFI, FormatRawEFI} {
+		img := readBytes(t, art.Formats[f])
+		if !bytes.Contains(img, []byte("BOOTAA64EFI")) || !bytes.Contains(img, []byte("not really an arm64 kernel")) {
+			t.Errorf("%s lacks BOOTAA64.EFI or the kernel", f)
+		}
+		if f == FormatISOEFI {
+			checkGPTDiskArch(t, img, "BOOTAA64EFI")
+		}
+	}
+	checkGPTDiskArch(t, readBytes(t, art.Formats[FormatRawEFI]), "BOOTAA64EFI", "console=ttyAMA0", "not really an arm64 kernel")
 }
