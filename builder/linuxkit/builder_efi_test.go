@@ -125,22 +125,49 @@ func TestRunMixedFirmware(t *testing.T) {
 	}
 }
 
-// TestRunMissingEFIStub: a bootloader_dir without the stub stops the build
-// before any medium is written, naming the option and the package, and leaves
-// no output directory.
+// TestRunMissingEFIStub: a bootloader_dir without the stub, and an arm64
+// build on a host without the arm64 stub and no bootloader_image, stop the
+// build before any medium is written, naming the option and the package, and
+// leave no output directory.
 func TestRunMissingEFIStub(t *testing.T) {
 	r := newRunRig(t)
-	var log uiLog
-	a, err := r.build(context.Background(), t, log.ui(), r.raw("nostub", []string{FormatRawEFI}, nil))
-	if err == nil || a != nil {
-		t.Fatalf("build without a stub = %v, %v", a, err)
+	if _, err := media.FindEFIStub("arm64", "", nil); err == nil {
+		t.Skip("this host has an arm64 stub in its own folders")
 	}
-	for _, want := range []string{"bootloader_dir " + r.bootDir, "linuxx64.efi.stub"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error %q lacks %q", err, want)
-		}
+	for name, tc := range map[string]struct {
+		extra map[string]interface{}
+		want  []string
+	}{
+		"bootloader_dir": {nil, []string{"bootloader_dir " + r.bootDir, "linuxx64.efi.stub", "systemd-boot-efi"}},
+		"arm64 host": {map[string]interface{}{"spec": r.arm64Spec(t), "arch": "arm64", "bootloader_dir": ""},
+			[]string{"linuxaa64.efi.stub not found", "bootloader_dir", "systemd-boot-efi:arm64", "bootloader_image: not configured"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var log uiLog
+			out := strings.ReplaceAll(name, " ", "-")
+			a, err := r.build(context.Background(), t, log.ui(), r.raw(out, []string{FormatRawEFI}, tc.extra))
+			if err == nil || a != nil {
+				t.Fatalf("build without a stub = %v, %v", a, err)
+			}
+			for _, want := range tc.want {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q lacks %q", err, want)
+				}
+			}
+			checkNoOutputDir(t, filepath.Join(r.dir, out), nil)
+		})
 	}
-	checkNoOutputDir(t, filepath.Join(r.dir, "nostub"), nil)
+}
+
+// arm64Spec pushes a tiny arm64 kernel and init image and returns a spec
+// naming them.
+func (r *runRig) arm64Spec(t *testing.T) string {
+	t.Helper()
+	kernel, init := r.reg.Ref("tiny/kernel-arm64:1"), r.reg.Ref("tiny/init-arm64:1")
+	r.reg.Push(t, kernel, tinyImageFor(t, "arm64", map[string]string{"kernel": "not really an arm64 kernel\n",
+		"kernel.tar": string(tarBytes(t, map[string]string{"lib/modules/0.0.0-tiny/modules.dep": ""}))}))
+	r.reg.Push(t, init, tinyImageFor(t, "arm64", map[string]string{"init": "#!/bin/sh\necho tiny\n"}))
+	return "kernel:\n  image: " + kernel + "\n  cmdline: \"console=ttyAMA0\"\ninit:\n  - " + init + "\n"
 }
 
 // checkEFIState checks the state of an EFI-only, amd64 artifact.
@@ -288,12 +315,9 @@ func TestRunARM64StubFromImage(t *testing.T) {
 	if _, err := media.FindEFIStub("arm64", "", nil); err == nil {
 		t.Skip("this host has an arm64 stub in its own folders, which wins over bootloader_image")
 	}
-	kernel, init, stubRef := r.reg.Ref("tiny/kernel-arm64:1"), r.reg.Ref("tiny/init-arm64:1"), r.reg.Ref("tiny/stub:1")
-	r.reg.Push(t, kernel, tinyImageFor(t, "arm64", map[string]string{"kernel": "not really an arm64 kernel\n",
-		"kernel.tar": string(tarBytes(t, map[string]string{"lib/modules/0.0.0-tiny/modules.dep": ""}))}))
-	r.reg.Push(t, init, tinyImageFor(t, "arm64", map[string]string{"init": "#!/bin/sh\necho tiny\n"}))
+	stubRef := r.reg.Ref("tiny/stub:1")
 	r.reg.Push(t, stubRef, tinyImageFor(t, "arm64", map[string]string{media.EFIStubImageDir + "/" + stub.Name: string(stub.Data)}))
-	spec := "kernel:\n  image: " + kernel + "\n  cmdline: \"console=ttyAMA0\"\ninit:\n  - " + init + "\n"
+	spec := r.arm64Spec(t)
 
 	var log uiLog
 	raw := r.raw("arm64", []string{FormatISOEFI, FormatRawEFI}, map[string]interface{}{
