@@ -55,8 +55,8 @@ func TestRunEFIFormats(t *testing.T) {
 	}{
 		{FormatISOEFI, "", []string{"lk-efi.iso", "lk.sha256"}, checkISOEFI},
 		{FormatRawEFI, "", []string{"lk-efi.img", "lk.sha256"}, func(t *testing.T, p string) { checkGPTDisk(t, readBytes(t, p)) }},
-		{FormatVMDKEFI, SubformatMonolithicSparse, []string{"lk-efi.vmdk", "lk.sha256"}, checkVMDK},
-		{FormatVMDKEFI, SubformatStreamOptimized, []string{"lk-efi.vmdk", "lk.sha256"}, checkVMDK},
+		{FormatVMDKEFI, SubformatMonolithicSparse, []string{"lk-efi.vmdk", "lk.sha256"}, checkVMDKOf(SubformatMonolithicSparse)},
+		{FormatVMDKEFI, SubformatStreamOptimized, []string{"lk-efi.vmdk", "lk.sha256"}, checkVMDKOf(SubformatStreamOptimized)},
 	} {
 		t.Run(tc.format+tc.subformat, func(t *testing.T) {
 			var arts [2]*Artifact
@@ -241,12 +241,28 @@ func checkISOEFI(t *testing.T, path string) {
 	checkGPTDisk(t, b)
 }
 
-// checkVMDK checks the sparse extent's magic and has qemu-img check it.
+// checkVMDK is checkVMDKOf the default subformat.
 func checkVMDK(t *testing.T, path string) {
 	t.Helper()
-	if b := readBytes(t, path); string(b[:4]) != "KDMV" {
-		t.Errorf("%s is not a sparse vmdk extent", filepath.Base(path))
+	checkVMDKOf(SubformatMonolithicSparse)(t, path)
+}
+
+// checkVMDKOf checks a sparse extent's magic and its descriptor's createType,
+// and has qemu-img check it.
+func checkVMDKOf(subformat string) func(t *testing.T, path string) {
+	return func(t *testing.T, path string) {
+		t.Helper()
+		b := readBytes(t, path)
+		if string(b[:4]) != "KDMV" || !bytes.Contains(b, []byte(`createType="`+subformat+`"`)) {
+			t.Errorf("%s is not a %s vmdk", filepath.Base(path), subformat)
+		}
+		qemuImgCheck(t, path)
 	}
+}
+
+// qemuImgCheck runs qemu-img check on a vmdk.
+func qemuImgCheck(t *testing.T, path string) {
+	t.Helper()
 	testrig.Require(t, "qemu-img")
 	if out, err := exec.Command("qemu-img", "check", path).CombinedOutput(); err != nil {
 		t.Errorf("qemu-img check: %v\n%s", err, out)
