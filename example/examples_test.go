@@ -226,7 +226,7 @@ func bootEFI(t *testing.T, fw testrig.Firmware, marker string, media map[string]
 }
 
 // TestE2EExampleEFI builds the efi example (the host's systemd stub) and boots its ISO as a
-// CD-ROM and its streamOptimized vmdk under OVMF until the hello line.
+// CD-ROM under OVMF until the hello line (the builder's tests boot every EFI format).
 func TestE2EExampleEFI(t *testing.T) {
 	r := newExampleRun(t, "efi")
 	testrig.Require(t, testrig.QEMUBinary)
