@@ -29,9 +29,10 @@ type Artifact struct {
 	Formats map[string]string
 	// Images maps each spec component to its pinned reference.
 	Images map[string]string
-	// BootFiles maps each syslinux boot file used to its sha256.
+	// BootFiles maps each boot file used (syslinux's, systemd's EFI stub) to
+	// its sha256.
 	BootFiles map[string]string
-	// Arch is the target architecture, HCP Packer's region.
+	// Arch is the target architecture of every file, HCP Packer's region.
 	Arch string
 	// Cmdline is the kernel command line the media boot with.
 	Cmdline string
@@ -63,8 +64,12 @@ func (a *Artifact) State(name string) interface{} {
 		return a.Formats
 	case artifact.StateImages:
 		return a.Images
+	case artifact.StateArch:
+		return a.Arch
 	case artifact.StateFirmware:
-		return artifact.FirmwareBIOS
+		return a.firmware()
+	case artifact.StateMediaFirmware:
+		return a.mediaFirmware()
 	case artifact.StateBootFiles:
 		return a.BootFiles
 	case artifact.StateCmdline:
@@ -90,7 +95,42 @@ func (a *Artifact) labels() map[string]interface{} {
 		l["kernel"] = k
 	}
 	l["formats"] = strings.Join(a.formatNames(), ",")
+	l["firmware"] = a.firmware()
+	for f, fw := range a.mediaFirmware() {
+		l["firmware."+f] = fw
+	}
 	return l
+}
+
+// mediaFirmware maps each bootable format built to the firmware it boots
+// with (StateMediaFirmware); kernel+initrd and tar are not in it.
+func (a *Artifact) mediaFirmware() map[string]string {
+	m := map[string]string{}
+	for f := range a.Formats {
+		if fw, ok := artifact.FormatFirmware(f); ok {
+			m[f] = fw
+		}
+	}
+	return m
+}
+
+// firmware is StateFirmware: the firmware all the bootable media share,
+// FirmwareMixed when BIOS and EFI media were both built, and FirmwareBIOS
+// when there is no bootable medium.
+func (a *Artifact) firmware() string {
+	fw := ""
+	for _, v := range a.mediaFirmware() {
+		switch {
+		case fw == "":
+			fw = v
+		case fw != v:
+			return artifact.FirmwareMixed
+		}
+	}
+	if fw == "" {
+		return artifact.FirmwareBIOS
+	}
+	return fw
 }
 
 // formatNames returns the formats built, sorted.

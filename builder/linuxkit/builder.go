@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"maps"
 
 	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/seed844b7c54/packer-plugin-linuxkit/common/progress"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/common/specconfig"
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/artifact"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/media"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/resolve"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/rootfs"
@@ -58,24 +60,28 @@ func (b *Builder) Run(ctx context.Context, ui packersdk.Ui, _ packersdk.Hook) (p
 	}
 
 	has := func(f string) bool { return contains(c.Formats, f) }
-	needsBoot := has(FormatISOBIOS) || has(FormatRawBIOS) || has(FormatVMDK)
+	needsBIOS := hasFirmware(c.Formats, artifact.FirmwareBIOS)
+	needsEFI := hasFirmware(c.Formats, artifact.FirmwareEFI)
 	steps := []multistep.Step{
 		&stepResolve{config: &c.SpecConfig, store: store},
 		&stepOutputDir{dir: c.OutputDir, force: c.PackerForce, specFiles: c.SpecFiles, cacheDir: c.CacheDir},
 		&stepAssemble{store: store},
 	}
-	if needsBoot {
+	if needsBIOS {
 		steps = append(steps, &stepBootLoader{dir: c.BootloaderDir, imageRef: c.BootloaderImage, store: store})
 	}
-	if has(FormatKernelInitrd) || needsBoot {
+	if needsEFI {
+		steps = append(steps, &stepEFIStub{arch: c.Arch, dir: c.BootloaderDir, imageRef: c.BootloaderImage, store: store})
+	}
+	if has(FormatKernelInitrd) || needsBIOS || needsEFI {
 		steps = append(steps, &stepKernelInitrd{name: c.OutputName, keep: has(FormatKernelInitrd)})
 	}
 	if has(FormatTar) {
 		steps = append(steps, &stepTar{name: c.OutputName})
 	}
-	for _, f := range []string{FormatISOBIOS, FormatRawBIOS, FormatVMDK} {
-		if has(f) {
-			steps = append(steps, &stepMedia{format: f, name: c.OutputName, diskSize: c.diskSize, subformat: c.VMDKSubformat})
+	for _, f := range allFormats {
+		if _, bootable := artifact.FormatFirmware(f); bootable && has(f) {
+			steps = append(steps, &stepMedia{format: f, name: c.OutputName, arch: c.Arch, diskSize: c.diskSize, subformat: c.VMDKSubformat})
 		}
 	}
 	steps = append(steps, &stepChecksums{name: c.OutputName})
@@ -104,8 +110,12 @@ func (b *Builder) Run(ctx context.Context, ui packersdk.Ui, _ packersdk.Hook) (p
 	if v, ok := state.GetOk(statePlan); ok {
 		a.Cmdline = v.(*rootfs.Plan).Cmdline()
 	}
+	a.BootFiles = map[string]string{}
 	if v, ok := state.GetOk(stateBootFiles); ok {
-		a.BootFiles = v.(media.BootFiles).Sums()
+		maps.Copy(a.BootFiles, v.(media.BootFiles).Sums())
+	}
+	if v, ok := state.GetOk(stateEFIStub); ok {
+		maps.Copy(a.BootFiles, v.(media.EFIStub).Sums())
 	}
 	return a, nil
 }

@@ -105,6 +105,12 @@ func (r *runRig) build(ctx context.Context, t *testing.T, ui packersdk.Ui, raw m
 // tinyImage is a one-layer linux/amd64 image holding files (path → content).
 func tinyImage(t *testing.T, files map[string]string) v1.Image {
 	t.Helper()
+	return tinyImageFor(t, "amd64", files)
+}
+
+// tinyImageFor is tinyImage for another architecture.
+func tinyImageFor(t *testing.T, arch string, files map[string]string) v1.Image {
+	t.Helper()
 	data := tarBytes(t, files)
 	layer, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil })
 	if err != nil {
@@ -114,7 +120,7 @@ func tinyImage(t *testing.T, files map[string]string) v1.Image {
 	if err != nil {
 		t.Fatal(err)
 	}
-	img, err = mutate.ConfigFile(img, &v1.ConfigFile{Architecture: "amd64", OS: "linux"})
+	img, err = mutate.ConfigFile(img, &v1.ConfigFile{Architecture: arch, OS: "linux"})
 	if err != nil {
 		t.Fatal(err)
 	}

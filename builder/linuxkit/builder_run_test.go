@@ -34,18 +34,24 @@ func TestRunFormats(t *testing.T) {
 	}{
 		{FormatTar, []string{"lk.tar", "lk.sha256"}, 0, checkTarHasBootKernel},
 		{FormatISOBIOS, []string{"lk.iso", "lk.sha256"}, 3, checkISO9660},
+		{FormatRawBIOS, []string{"lk-bios.img", "lk.sha256"}, 3, checkISO9660},
+		{FormatVMDK, []string{"lk.vmdk", "lk.sha256"}, 3, checkVMDK},
 	} {
 		t.Run(tc.format, func(t *testing.T) {
 			var arts [2]*Artifact
 			for i, out := range []string{tc.format + "-a", tc.format + "-b"} {
 				var log uiLog
-				a, err := r.build(context.Background(), t, log.ui(), r.raw(out, []string{tc.format}, nil))
+				bars := &barLog{}
+				a, err := r.build(context.Background(), t, log.uiWith(bars), r.raw(out, []string{tc.format}, nil))
 				if err != nil {
 					t.Fatalf("build %s: %v\n%s", out, err, log.String())
 				}
 				arts[i] = a.(*Artifact)
 				checkOutputs(t, arts[i], tc.files)
 				checkRunState(t, arts[i], tc.format, tc.bootFiles)
+				if tc.bootFiles > 0 {
+					bars.checkComplete(t, tc.files[0])
+				}
 			}
 			tc.check(t, arts[0].Formats[tc.format])
 			if arts[0].Id() != arts[1].Id() {

@@ -6,6 +6,7 @@ package linuxkit
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 
 	"github.com/hashicorp/packer-plugin-sdk/common"
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
@@ -26,6 +27,9 @@ const (
 	FormatISOBIOS      = artifact.FormatISOBIOS
 	FormatRawBIOS      = artifact.FormatRawBIOS
 	FormatVMDK         = artifact.FormatVMDK
+	FormatISOEFI       = artifact.FormatISOEFI
+	FormatRawEFI       = artifact.FormatRawEFI
+	FormatVMDKEFI      = artifact.FormatVMDKEFI
 )
 
 // allFormats lists every format in the order outputs are written.
@@ -46,15 +50,19 @@ type Config struct {
 	// `<output_name>-kernel`, ...). Defaults to the build's name (`name` is
 	// reserved by Packer's build blocks).
 	OutputName string `mapstructure:"output_name"`
-	// Any of `kernel+initrd`, `tar`, `iso-bios`, `raw-bios`, `vmdk`.
-	// Defaults to `["iso-bios"]`.
+	// Any of `kernel+initrd`, `tar`, `iso-bios`, `raw-bios`, `vmdk` (BIOS,
+	// amd64 only), `iso-efi`, `raw-efi`, `vmdk-efi` (UEFI, amd64 and arm64).
+	// Defaults to `["iso-bios"]`, or `["iso-efi"]` with `arch = "arm64"`.
 	Formats []string `mapstructure:"formats"`
 	// `monolithicSparse` (VMware Fusion and Workstation run it) or
-	// `streamOptimized` (vSphere import, OVF). Defaults to `monolithicSparse`.
+	// `streamOptimized` (vSphere import, OVF), for `vmdk` and `vmdk-efi`.
+	// Defaults to `monolithicSparse`.
 	VMDKSubformat string `mapstructure:"vmdk_subformat"`
-	// Size of the raw-bios and vmdk disks, with a binary suffix: `K`, `M`,
-	// `G`, `T` (KiB … TiB), e.g. `"512M"`. A bare number is an error. Defaults
-	// to the boot image's size rounded up to the next MiB, plus 1 MiB.
+	// Size of the raw-bios, vmdk, raw-efi and vmdk-efi disks, with a binary
+	// suffix: `K`, `M`, `G`, `T` (KiB … TiB), e.g. `"512M"`. A bare number is
+	// an error. Defaults to the boot image's size rounded up to the next MiB,
+	// plus 1 MiB (BIOS), or the EFI system partition plus 1 MiB before and
+	// after it (EFI).
 	DiskSize string `mapstructure:"disk_size"`
 	// Where the outputs go. Defaults to `output-<build name>`. An existing
 	// directory is an error; Packer's `-force` replaces it when it is empty or
@@ -64,11 +72,17 @@ type Config struct {
 	// resolved.
 	OutputDir string `mapstructure:"output_directory"`
 	// A folder holding syslinux's `isolinux.bin`, `ldlinux.c32` and
-	// `isohdpfx.bin`. When set, only this folder is used. Otherwise the
-	// well-known host folders are searched, then `bootloader_image`.
+	// `isohdpfx.bin` (BIOS formats) and systemd's EFI stub
+	// `linuxx64.efi.stub` or `linuxaa64.efi.stub` (EFI formats). When set,
+	// only this folder is used. Otherwise the well-known host folders are
+	// searched (syslinux's; `/usr/lib/systemd/boot/efi`, Debian's
+	// `systemd-boot-efi`), then `bootloader_image`.
 	BootloaderDir string `mapstructure:"bootloader_dir"`
-	// An OCI image carrying syslinux under `/usr/share/syslinux`, used when
-	// neither `bootloader_dir` nor the host has the boot files.
+	// An OCI image carrying syslinux under `/usr/share/syslinux` and/or
+	// systemd's EFI stubs under `/usr/lib/systemd/boot/efi`, used when neither
+	// `bootloader_dir` nor the host has the boot files. The default image
+	// holds syslinux only: for the EFI stub an image is tried only when this
+	// is set.
 	BootloaderImage string `mapstructure:"bootloader_image"`
 
 	diskSize int64
@@ -126,31 +140,43 @@ func (c *Config) prepareOutput() []error {
 	return errs
 }
 
-// prepareFormats defaults formats to iso-bios and refuses unknown or repeated
-// formats, and formats the target architecture cannot boot.
+// prepareFormats defaults formats to iso-bios (iso-efi for arm64) and
+// refuses unknown or repeated formats, and formats the target architecture
+// cannot boot: arm64 has no BIOS, so a BIOS format there names its EFI
+// counterpart.
 func (c *Config) prepareFormats() []error {
 	if len(c.Formats) == 0 {
 		c.Formats = []string{FormatISOBIOS}
+		if c.Arch == artifact.ArchARM64 {
+			c.Formats = []string{FormatISOEFI}
+		}
 	}
 	var errs []error
 	seen := map[string]bool{}
 	for i, f := range c.Formats {
 		if !contains(allFormats, f) {
-			errs = append(errs, fmt.Errorf("formats[%d]: unknown format %q; use one of %v (EFI formats come later)", i, f, allFormats))
+			errs = append(errs, fmt.Errorf("formats[%d]: unknown format %q; use one of %v", i, f, allFormats))
 		}
 		if seen[f] {
 			errs = append(errs, fmt.Errorf("formats[%d]: %q is listed twice", i, f))
 		}
 		seen[f] = true
-	}
-	if c.Arch == "arm64" {
-		for _, f := range c.Formats {
-			if f != FormatKernelInitrd && f != FormatTar {
-				errs = append(errs, fmt.Errorf("formats: %q is not available for arch arm64 yet; arm64 builds kernel+initrd and tar only", f))
-			}
+		if fw, _ := artifact.FormatFirmware(f); c.Arch == artifact.ArchARM64 && fw == artifact.FirmwareBIOS {
+			errs = append(errs, fmt.Errorf("formats[%d]: %q boots with BIOS, which arm64 machines do not have; use %q for arch arm64",
+				i, f, artifact.EFIFormat(f)))
 		}
 	}
 	return errs
+}
+
+// hasFirmware reports whether formats has a bootable medium of firmware fw.
+func hasFirmware(formats []string, fw string) bool {
+	for _, f := range formats {
+		if got, ok := artifact.FormatFirmware(f); ok && got == fw {
+			return true
+		}
+	}
+	return false
 }
 
 // prepareDisks defaults and checks vmdk_subformat and disk_size, warning when
@@ -163,8 +189,8 @@ func (c *Config) prepareDisks() (warnings []string, errs []error) {
 	default:
 		errs = append(errs, fmt.Errorf("vmdk_subformat: %q is not one of %q, %q", c.VMDKSubformat, SubformatMonolithicSparse, SubformatStreamOptimized))
 	}
-	if c.VMDKSubformat != SubformatMonolithicSparse && !contains(c.Formats, FormatVMDK) {
-		warnings = append(warnings, "vmdk_subformat is set but formats does not include \"vmdk\"")
+	if c.VMDKSubformat != SubformatMonolithicSparse && !contains(c.Formats, FormatVMDK) && !contains(c.Formats, FormatVMDKEFI) {
+		warnings = append(warnings, "vmdk_subformat is set but formats includes neither \"vmdk\" nor \"vmdk-efi\"")
 	}
 	if c.DiskSize != "" {
 		n, err := size.Parse(c.DiskSize)
@@ -172,11 +198,20 @@ func (c *Config) prepareDisks() (warnings []string, errs []error) {
 			errs = append(errs, fmt.Errorf("disk_size: %w", err))
 		}
 		c.diskSize = n
-		if !contains(c.Formats, FormatRawBIOS) && !contains(c.Formats, FormatVMDK) {
-			warnings = append(warnings, "disk_size is set but formats has neither \"raw-bios\" nor \"vmdk\"")
+		if !slices.ContainsFunc(c.Formats, isDisk) {
+			warnings = append(warnings, "disk_size is set but formats has none of \"raw-bios\", \"vmdk\", \"raw-efi\", \"vmdk-efi\"")
 		}
 	}
 	return warnings, errs
+}
+
+// isDisk reports whether format is a disk whose size disk_size sets.
+func isDisk(format string) bool {
+	switch format {
+	case FormatRawBIOS, FormatVMDK, FormatRawEFI, FormatVMDKEFI:
+		return true
+	}
+	return false
 }
 
 func contains(list []string, s string) bool {

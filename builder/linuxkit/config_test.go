@@ -33,9 +33,12 @@ func TestPrepareErrors(t *testing.T) {
 		want string
 	}{
 		"bare size":       {map[string]interface{}{"spec": minimalSpec, "formats": []string{"raw-bios"}, "disk_size": "1024"}, `disk_size`},
-		"unknown format":  {map[string]interface{}{"spec": minimalSpec, "formats": []string{"iso-efi"}}, `formats[0]: unknown format "iso-efi"`},
+		"unknown format":  {map[string]interface{}{"spec": minimalSpec, "formats": []string{"qcow2-efi"}}, `formats[0]: unknown format "qcow2-efi"`},
 		"twice":           {map[string]interface{}{"spec": minimalSpec, "formats": []string{"tar", "tar"}}, `formats[1]: "tar" is listed twice`},
-		"arm64 iso":       {map[string]interface{}{"spec": minimalSpec, "arch": "arm64", "formats": []string{"iso-bios"}}, `not available for arch arm64`},
+		"arm64 iso-bios":  {map[string]interface{}{"spec": minimalSpec, "arch": "arm64", "formats": []string{"iso-bios"}}, `formats[0]: "iso-bios" boots with BIOS, which arm64 machines do not have; use "iso-efi" for arch arm64`},
+		"arm64 raw-bios":  {map[string]interface{}{"spec": minimalSpec, "arch": "arm64", "formats": []string{"tar", "raw-bios"}}, `formats[1]: "raw-bios" boots with BIOS, which arm64 machines do not have; use "raw-efi"`},
+		"arm64 vmdk":      {map[string]interface{}{"spec": minimalSpec, "arch": "arm64", "formats": []string{"vmdk"}}, `use "vmdk-efi" for arch arm64`},
+		"efi disk size":   {map[string]interface{}{"spec": minimalSpec, "formats": []string{"raw-efi"}, "disk_size": "64"}, `disk_size`},
 		"subformat":       {map[string]interface{}{"spec": minimalSpec, "vmdk_subformat": "flat"}, `vmdk_subformat`},
 		"pull":            {map[string]interface{}{"spec": minimalSpec, "pull": "sometimes"}, `pull:`},
 		"mirror path":     {map[string]interface{}{"spec": minimalSpec, "registry_mirrors": map[string]string{"docker.io": "https://m/x"}}, `registry_mirrors`},
@@ -51,6 +54,28 @@ func TestPrepareErrors(t *testing.T) {
 				t.Errorf("Prepare: %v, want an error containing %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestPrepareEFIFormats accepts every EFI format on both architectures, and
+// defaults arm64 builds to iso-efi, since arm64 has no BIOS.
+func TestPrepareEFIFormats(t *testing.T) {
+	for _, arch := range []string{"amd64", "arm64"} {
+		var c Config
+		warns, err := c.Prepare(map[string]interface{}{"spec": minimalSpec, "arch": arch,
+			"formats": []string{"kernel+initrd", "iso-efi", "raw-efi", "vmdk-efi"}, "vmdk_subformat": "streamOptimized", "disk_size": "128M"})
+		if err != nil || len(warns) != 0 {
+			t.Errorf("%s: Prepare: %v, warnings %v", arch, err, warns)
+		}
+	}
+	var c Config
+	if _, err := c.Prepare(map[string]interface{}{"spec": minimalSpec, "arch": "arm64"}); err != nil || len(c.Formats) != 1 || c.Formats[0] != FormatISOEFI {
+		t.Errorf("arm64 default formats %v (%v), want [iso-efi]", c.Formats, err)
+	}
+	c = Config{}
+	warns, err := c.Prepare(map[string]interface{}{"spec": minimalSpec, "formats": []string{"iso-efi"}, "vmdk_subformat": "streamOptimized", "disk_size": "64M"})
+	if err != nil || len(warns) != 2 {
+		t.Errorf("iso-efi with vmdk_subformat and disk_size: %v, warnings %v, want two", err, warns)
 	}
 }
 

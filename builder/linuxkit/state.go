@@ -11,6 +11,7 @@ const (
 	stateError     = "error"      // error: why the build halted, what Run returns
 	stateResolved  = "resolved"   // *resolve.Resolved
 	stateBootFiles = "boot_files" // media.BootFiles
+	stateEFIStub   = "efi_stub"   // media.EFIStub
 	stateOutputs   = "outputs"    // *outputs
 	statePlan      = "plan"       // *rootfs.Plan
 	stateTree      = "tree"       // *rootfs.Tree

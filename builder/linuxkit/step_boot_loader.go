@@ -27,19 +27,12 @@ func (s *stepBootLoader) Run(ctx context.Context, state multistep.StateBag) mult
 	if ref == "" {
 		ref = media.DefaultBootloaderImage
 	}
-	bootImage := &media.BootImage{Ref: ref, Open: func() (fs.FS, error) {
-		if arch := s.store.Arch(); arch != "amd64" {
-			return nil, fmt.Errorf("bootloader_image %s: syslinux BIOS files are x86, but the build selects %s images", ref, arch)
+	bootImage := openBootImage(ctx, s.store, ref, func(arch string) error {
+		if arch != "amd64" {
+			return fmt.Errorf("bootloader_image %s: syslinux BIOS files are x86, but the build selects %s images", ref, arch)
 		}
-		if _, err := s.store.Pull(ctx, []string{ref}); err != nil {
-			return nil, err
-		}
-		img, err := s.store.Image(ref)
-		if err != nil {
-			return nil, err
-		}
-		return rootfs.ImageFS(ctx, img), nil
-	}}
+		return nil
+	})
 	files, err := media.FindBootFiles(s.dir, bootImage)
 	if err != nil {
 		return halt(state, err)
@@ -57,3 +50,23 @@ func (s *stepBootLoader) Run(ctx context.Context, state multistep.StateBag) mult
 }
 
 func (s *stepBootLoader) Cleanup(multistep.StateBag) {}
+
+// openBootImage describes the bootloader image ref, pulled through the build's store only when
+// the search reaches it; check (nil to skip) may refuse the store's architecture first.
+func openBootImage(ctx context.Context, store *image.Store, ref string, check func(arch string) error) *media.BootImage {
+	return &media.BootImage{Ref: ref, Open: func() (fs.FS, error) {
+		if check != nil {
+			if err := check(store.Arch()); err != nil {
+				return nil, err
+			}
+		}
+		if _, err := store.Pull(ctx, []string{ref}); err != nil {
+			return nil, err
+		}
+		img, err := store.Image(ref)
+		if err != nil {
+			return nil, err
+		}
+		return rootfs.ImageFS(ctx, img), nil
+	}}
+}

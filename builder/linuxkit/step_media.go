@@ -11,79 +11,114 @@ import (
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 
+	"github.com/seed844b7c54/packer-plugin-linuxkit/common/progress"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/media"
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/resolve"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/rootfs"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/safeio"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/vmdk"
 )
 
-// stepMedia writes one BIOS boot medium (iso-bios, raw-bios or vmdk) from the
-// kernel and initrd files.
+// stepMedia writes one boot medium (iso-bios, raw-bios, vmdk, iso-efi, raw-efi or vmdk-efi)
+// from the kernel and initrd files, with a progress bar over its known final size.
 type stepMedia struct {
 	format    string
 	name      string
+	arch      string
 	diskSize  int64
 	subformat string
+}
+
+// mediumInputs is what every medium is made of.
+type mediumInputs struct {
+	kernel, initrd media.ISOFile
+	plan           *rootfs.Plan
+	modTime        time.Time
+	digest         string // the spec digest, which seeds the EFI media's identifiers
+}
+
+// medium is one medium ready to write: its file, its final size (the bar's total) and the
+// function writing it into f, moving bar.
+type medium struct {
+	path  string
+	size  int64
+	write func(f *os.File, bar *progress.Bar) error
 }
 
 func (s *stepMedia) Run(ctx context.Context, state multistep.StateBag) multistep.StepAction {
 	ui := state.Get(stateUI).(packersdk.Ui)
 	out := state.Get(stateOutputs).(*outputs)
 	ki := state.Get(stateKernelInitrd).(kernelInitrd)
-	plan := state.Get(statePlan).(*rootfs.Plan)
-	boot := state.Get(stateBootFiles).(media.BootFiles)
-
-	kernel, err := media.FileFromPath(ki.kernel)
-	if err != nil {
+	in := mediumInputs{plan: state.Get(statePlan).(*rootfs.Plan), digest: state.Get(stateResolved).(*resolve.Resolved).Digest}
+	var err error
+	if in.kernel, err = media.FileFromPath(ki.kernel); err != nil {
 		return halt(state, err)
 	}
-	initrd, err := media.FileFromPath(ki.initrd)
-	if err != nil {
+	if in.initrd, err = media.FileFromPath(ki.initrd); err != nil {
 		return halt(state, err)
 	}
-	kernel.Path, initrd.Path = media.KernelPath, media.InitrdPath
-	kernel.Open, initrd.Open = cancellable(ctx, kernel.Open), cancellable(ctx, initrd.Open)
-	iso := media.ISOOptions{
-		VolumeID: media.VolumeID(s.name),
-		ModTime:  plan.ModTime,
-		Boot:     boot,
-		Cmdline:  plan.Cmdline(),
+	in.kernel.Path, in.initrd.Path = media.KernelPath, media.InitrdPath
+	in.kernel.Open, in.initrd.Open = cancellable(ctx, in.kernel.Open), cancellable(ctx, in.initrd.Open)
+	if in.modTime = in.plan.ModTime; in.modTime.IsZero() {
+		in.modTime = rootfs.DefaultModTime
 	}
-	if iso.ModTime.IsZero() {
-		iso.ModTime = rootfs.DefaultModTime
-	}
-	raw := media.RawOptions{ISOOptions: iso, DiskSize: s.diskSize}
 
-	var path string
-	var write func(f *os.File) error
+	var m medium
 	switch s.format {
-	case FormatISOBIOS:
-		path = filepath.Join(out.dir, s.name+".iso")
-		write = func(f *os.File) error { return media.WriteISOBIOS(f, kernel, initrd, iso) }
-	case FormatRawBIOS:
-		path = filepath.Join(out.dir, s.name+"-bios.img")
-		write = func(f *os.File) error { return media.WriteRawBIOS(f, kernel, initrd, raw) }
-	case FormatVMDK:
-		path = filepath.Join(out.dir, s.name+".vmdk")
-		opts := media.VMDKOptions{RawOptions: raw, VMDK: vmdk.Options{
-			Compressed: s.subformat == SubformatStreamOptimized,
-			ExtentName: filepath.Base(path),
-		}}
-		write = func(f *os.File) error { return media.WriteVMDK(f, kernel, initrd, opts) }
+	case FormatISOBIOS, FormatRawBIOS, FormatVMDK:
+		m, err = s.biosMedium(out.dir, in, state.Get(stateBootFiles).(media.BootFiles))
+	case FormatISOEFI, FormatRawEFI, FormatVMDKEFI:
+		m, err = s.efiMedium(out.dir, in, state.Get(stateEFIStub).(media.EFIStub))
 	default:
-		return halt(state, fmt.Errorf("internal error: no media writer for %q", s.format))
+		err = fmt.Errorf("internal error: no media writer for %q", s.format)
 	}
-	start := time.Now()
-	ui.Say(fmt.Sprintf("Writing %s (%s)...", filepath.Base(path), s.format))
-	if err := safeio.WriteFile(path, write); err != nil {
+	if err != nil {
 		return halt(state, fmt.Errorf("%s: %w", s.format, err))
 	}
-	out.add(s.format, path, true)
-	sayWrote(ui, path, start)
+	start := time.Now()
+	ui.Say(fmt.Sprintf("Writing %s (%s)...", filepath.Base(m.path), s.format))
+	bar := progress.New(ui, filepath.Base(m.path), m.size)
+	defer bar.Close()
+	if err := safeio.WriteFile(m.path, func(f *os.File) error { return m.write(f, bar) }); err != nil {
+		return halt(state, fmt.Errorf("%s: %w", s.format, err))
+	}
+	bar.Set(m.size)
+	out.add(s.format, m.path, true)
+	sayWrote(ui, m.path, start)
 	return multistep.ActionContinue
 }
 
 func (s *stepMedia) Cleanup(multistep.StateBag) {}
+
+// biosMedium plans iso-bios (<name>.iso), raw-bios (<name>-bios.img) or vmdk (<name>.vmdk).
+func (s *stepMedia) biosMedium(dir string, in mediumInputs, boot media.BootFiles) (medium, error) {
+	iso := media.ISOOptions{VolumeID: media.VolumeID(s.name), ModTime: in.modTime, Boot: boot, Cmdline: in.plan.Cmdline()}
+	raw := media.RawOptions{ISOOptions: iso, DiskSize: s.diskSize}
+	k, i := in.kernel, in.initrd
+	switch s.format {
+	case FormatISOBIOS:
+		size, err := media.ISOBIOSSize(k, i, iso)
+		return medium{filepath.Join(dir, s.name+".iso"), size, func(f *os.File, bar *progress.Bar) error {
+			return media.WriteISOBIOS(progress.NewFile(f, bar), k, i, iso)
+		}}, err
+	case FormatRawBIOS:
+		size, err := media.RawBIOSSize(k, i, raw)
+		return medium{filepath.Join(dir, s.name+"-bios.img"), size, func(f *os.File, bar *progress.Bar) error {
+			return media.WriteRawBIOS(progress.NewFile(f, bar), k, i, raw)
+		}}, err
+	default:
+		path := filepath.Join(dir, s.name+".vmdk")
+		size, err := media.RawBIOSSize(k, i, raw)
+		return medium{path, size, func(f *os.File, bar *progress.Bar) error {
+			return media.WriteVMDK(f, k, i, media.VMDKOptions{RawOptions: raw, VMDK: s.vmdkOptions(path), Progress: bar.Set})
+		}}, err
+	}
+}
+
+// vmdkOptions are the VMDK container options of vmdk_subformat for the file at path.
+func (s *stepMedia) vmdkOptions(path string) vmdk.Options {
+	return vmdk.Options{Compressed: s.subformat == SubformatStreamOptimized, ExtentName: filepath.Base(path)}
+}
 
 // sayWrote tells the user that an output file is complete: its name, size
 // and how long writing it took since start.

@@ -96,10 +96,18 @@ build { sources = ["source.linuxkit.bad"] }`,
 		{"unknown format", `
 source "linuxkit" "bad" {
   spec    = "kernel:\n  image: linuxkit/kernel:6.12.59\n"
-  formats = ["iso-efi"]
+  formats = ["qcow2-efi"]
 }
 build { sources = ["source.linuxkit.bad"] }`,
-			[]string{`formats\[0\]: unknown format "iso-efi"`}},
+			[]string{`formats\[0\]: unknown format "qcow2-efi"`}},
+		{"arm64 bios format", `
+source "linuxkit" "bad" {
+  spec    = "kernel:\n  image: linuxkit/kernel:6.12.59\n"
+  arch    = "arm64"
+  formats = ["iso-efi", "vmdk"]
+}
+build { sources = ["source.linuxkit.bad"] }`,
+			[]string{`formats\[1\]: "vmdk" boots with BIOS, which arm64 machines do not have; use "vmdk-efi" for arch arm64`}},
 		{"inline spec error", `
 source "linuxkit" "bad" {
   spec = "kernel:\n  image: linuxkit/kernel:6.12.59\nonboot:\n  - name: Bad Name\n    image: alpine\n"

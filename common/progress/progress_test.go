@@ -2,6 +2,8 @@ package progress
 
 import (
 	"io"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 
@@ -93,5 +95,33 @@ func TestSetOneBarPerNameAndCloseOnFailure(t *testing.T) {
 	}
 	if _, ok := rt.total["unknown"]; ok {
 		t.Errorf("a bar for a transfer of unknown size")
+	}
+}
+
+// TestFileMovesBarWithWritesAndSeeks writes part of a file, grows it sparsely (Truncate, then a
+// seek to the end, as the raw disk writers do) and checks that the bar followed to the end.
+func TestFileMovesBarWithWritesAndSeeks(t *testing.T) {
+	ui, rt := newUI()
+	const total = 8 << 20
+	f, err := os.Create(filepath.Join(t.TempDir(), "disk.img"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	pf := NewFile(f, New(ui, "disk.img", total))
+	if _, err := pf.Write(make([]byte, 1<<20)); err != nil {
+		t.Fatal(err)
+	}
+	if rt.read["disk.img"] != 1<<20 {
+		t.Errorf("after 1 MiB written the bar shows %d bytes", rt.read["disk.img"])
+	}
+	if err := pf.Truncate(total); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pf.Seek(total, io.SeekStart); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := f.Stat(); fi.Size() != total || rt.read["disk.img"] != total || !rt.closed["disk.img"] {
+		t.Errorf("file %d bytes, bar %d of %d, closed %v", fi.Size(), rt.read["disk.img"], total, rt.closed["disk.img"])
 	}
 }

@@ -30,8 +30,9 @@ type SpecConfig struct {
 	// two is required. Use it with `data.linuxkit.x.yaml` to build exactly
 	// what the datasource resolved.
 	Spec string `mapstructure:"spec"`
-	// Target architecture: `amd64` or `arm64` (arm64 builds `kernel+initrd`
-	// and `tar` only, for now). Defaults to `amd64`.
+	// Target architecture: `amd64` or `arm64` (for arm64 the builder writes
+	// `kernel+initrd`, `tar` and the EFI formats; arm64 has no BIOS).
+	// Defaults to `amd64`.
 	Arch string `mapstructure:"arch"`
 	// When to contact registries: `missing` (only for images not in the
 	// cache), `always` (re-resolve every tag) or `never` (offline: a clear

@@ -25,7 +25,7 @@ func BenchmarkISO(b *testing.B) {
 			k := isoFile(b, randomFile(b, dir, "kernel", benchKernelSize))
 			i := isoFile(b, randomFile(b, dir, "initrd", size))
 			opts := ISOOptions{Boot: boot, Cmdline: "console=ttyS0"}
-			total, err := isoSize(k, i, opts)
+			total, err := ISOBIOSSize(k, i, opts)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -168,11 +168,11 @@ func TestRawBIOS(t *testing.T) {
 	k := isoFile(t, randomFile(t, dir, "k", 1<<20+3))
 	i := isoFile(t, randomFile(t, dir, "i", 2<<20+5))
 	opts := RawOptions{ISOOptions: ISOOptions{Boot: boot}}
-	isoSize, err := isoSize(k, i, opts.ISOOptions)
+	isoSize, err := ISOBIOSSize(k, i, opts.ISOOptions)
 	if err != nil {
 		t.Fatal(err)
 	}
-	size, err := rawBIOSSize(k, i, opts)
+	size, err := RawBIOSSize(k, i, opts)
 	if err != nil || size != isoSize+1<<20 {
 		t.Fatalf("default disk size = %d, %v; want the ISO (%d) + 1 MiB", size, err, isoSize)
 	}
@@ -190,7 +190,7 @@ func TestRawBIOS(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.Close()
-		want, _ := rawBIOSSize(k, i, opts)
+		want, _ := RawBIOSSize(k, i, opts)
 		data := readFile(t, img)
 		if int64(len(data)) != want {
 			t.Errorf("DiskSize %d: wrote %d bytes, want %d", diskSize, len(data), want)

@@ -91,7 +91,8 @@ func findEFIStub(arch, dir string, hostDirs []struct{ label, dir string }, image
 	if dir != "" {
 		s, err := fromHost(filepath.Join(dir, a.stub))
 		if err != nil {
-			return EFIStub{}, fmt.Errorf("media: bootloader_dir %s: %w (it must hold systemd's %s)", dir, err, a.stub)
+			return EFIStub{}, fmt.Errorf("media: bootloader_dir %s: %w (it must hold systemd's %s, which Debian/Ubuntu's systemd-boot-efi%s and Fedora's systemd-boot-unsigned packages install in /%s)",
+				dir, err, a.stub, map[string]string{"arm64": ":arm64"}[arch], EFIStubImageDir)
 		}
 		return s, nil
 	}

@@ -96,21 +96,3 @@ func run(t testing.TB, dir, name string, args ...string) string {
 	}
 	return out.String()
 }
-
-// isoSize returns the exact number of bytes WriteISOBIOS writes for these inputs.
-func isoSize(kernel, initrd ISOFile, opts ISOOptions) (int64, error) {
-	p, err := planBIOS(kernel, initrd, opts)
-	if err != nil {
-		return 0, err
-	}
-	return p.layout.size(), nil
-}
-
-// rawBIOSSize returns the size of the raw-bios disk WriteRawBIOS writes for these inputs.
-func rawBIOSSize(kernel, initrd ISOFile, opts RawOptions) (int64, error) {
-	p, err := planBIOS(kernel, initrd, opts.ISOOptions)
-	if err != nil {
-		return 0, err
-	}
-	return rawDiskSize(p.layout.size(), opts.DiskSize)
-}

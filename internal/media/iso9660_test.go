@@ -175,7 +175,7 @@ func TestPlanRejects(t *testing.T) {
 		"huge file":     {ok, ISOFile{Path: "i", Size: 1 << 32, Open: ok.Open}, ISOOptions{Boot: boot}},
 		"bad time":      {ok, ok, ISOOptions{Boot: boot, ModTime: time.Date(1800, 1, 1, 0, 0, 0, 0, time.UTC)}},
 	} {
-		if _, err := isoSize(tc.k, tc.i, tc.opts); err == nil {
+		if _, err := ISOBIOSSize(tc.k, tc.i, tc.opts); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
 	}

@@ -63,7 +63,7 @@ func TestISOReadByXorriso(t *testing.T) {
 	testrig.Require(t, "xorriso")
 	im := newTestImage(t)
 	k, i := isoFile(t, im.kernel), isoFile(t, im.initrd)
-	if want, err := isoSize(k, i, im.opts); err != nil || want != im.size {
+	if want, err := ISOBIOSSize(k, i, im.opts); err != nil || want != im.size {
 		t.Fatalf("isoSize = %d, %v; wrote %d bytes", want, err, im.size)
 	}
 	if im.size%(1<<20) != 0 {

@@ -36,10 +36,13 @@ func TestVMDKHoldsRawBIOS(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := WriteVMDK(f, k, i, VMDKOptions{RawOptions: raw, VMDK: vmdk.Options{Compressed: compressed}}); err != nil {
+			var seen progressLog
+			if err := WriteVMDK(f, k, i, VMDKOptions{RawOptions: raw, VMDK: vmdk.Options{Compressed: compressed}, Progress: seen.add}); err != nil {
 				t.Fatal(err)
 			}
 			f.Close()
+			iso, _ := ISOBIOSSize(k, i, raw.ISOOptions) // only the ISO part crosses the pipe
+			seen.check(t, iso, raw.DiskSize)
 			run(t, "", "qemu-img", "check", out)
 			back := filepath.Join(dir, name+".raw")
 			run(t, "", "qemu-img", "convert", "-f", "vmdk", "-O", "raw", out, back)
@@ -68,9 +71,11 @@ func TestVMDKHoldsRawEFI(t *testing.T) {
 		name := vmdk.Options{Compressed: compressed}.Subformat()
 		t.Run(name, func(t *testing.T) {
 			out := filepath.Join(dir, name+".vmdk")
+			var seen progressLog
 			writeEFI(t, out, func(f *os.File) error {
-				return WriteVMDKEFI(f, k, i, VMDKEFIOptions{EFIOptions: opts, VMDK: vmdk.Options{Compressed: compressed}})
+				return WriteVMDKEFI(f, k, i, VMDKEFIOptions{EFIOptions: opts, VMDK: vmdk.Options{Compressed: compressed}, Progress: seen.add})
 			})
+			seen.check(t, opts.DiskSize, opts.DiskSize)
 			run(t, "", "qemu-img", "check", out)
 			back := filepath.Join(dir, name+".raw")
 			run(t, "", "qemu-img", "convert", "-f", "vmdk", "-O", "raw", out, back)
@@ -80,5 +85,26 @@ func TestVMDKHoldsRawEFI(t *testing.T) {
 	opts.DiskSize = 8 << 20
 	if err := WriteVMDKEFI(nil, k, i, VMDKEFIOptions{EFIOptions: opts}); err == nil {
 		t.Error("a disk smaller than the ESP was accepted")
+	}
+}
+
+// progressLog records what a Progress callback heard.
+type progressLog struct{ calls []int64 }
+
+func (p *progressLog) add(done int64) { p.calls = append(p.calls, done) }
+
+// check fails unless the counts only grew and ended between min and max bytes.
+func (p *progressLog) check(t *testing.T, min, max int64) {
+	t.Helper()
+	if len(p.calls) == 0 {
+		t.Fatal("Progress was never called")
+	}
+	for i := 1; i < len(p.calls); i++ {
+		if p.calls[i] < p.calls[i-1] {
+			t.Fatalf("progress went back from %d to %d", p.calls[i-1], p.calls[i])
+		}
+	}
+	if last := p.calls[len(p.calls)-1]; last < min || last > max {
+		t.Errorf("progress ended at %d bytes, want %d..%d", last, min, max)
 	}
 }

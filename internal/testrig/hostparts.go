@@ -16,8 +16,10 @@ type hostLib struct {
 	path, file string
 }
 
-// hostParts are the host files the fixture images are made of.
+// hostParts are the files the fixture images of one architecture are made of: the host's for
+// amd64, the arm64 cache's (ARM64Parts) for arm64.
 type hostParts struct {
+	arch     string    // the images' architecture, amd64 or arm64
 	busybox  string    // static busybox (busybox-static)
 	runc     string    // Debian's runc
 	runcLibs []hostLib // runc's shared libraries and loader, from ldd
@@ -27,7 +29,7 @@ type hostParts struct {
 
 // key identifies the parts for the per-process image cache.
 func (h hostParts) key() string {
-	return strings.Join([]string{h.busybox, h.runc, h.kernel, h.overlay}, "|")
+	return strings.Join([]string{h.arch, h.busybox, h.runc, h.kernel, h.overlay}, "|")
 }
 
 // staticBusybox finds a statically linked busybox on PATH (Debian's busybox-static package):
@@ -119,6 +121,7 @@ func resolveParts(t testing.TB) hostParts {
 	t.Helper()
 	runc, libs := hostRunc(t)
 	return hostParts{
+		arch:     "amd64",
 		busybox:  staticBusybox(t),
 		runc:     runc,
 		runcLibs: libs,

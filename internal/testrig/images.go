@@ -77,7 +77,7 @@ func cached(key string, build func() (any, error)) (any, error) {
 func KernelImage(t testing.TB) v1.Image {
 	t.Helper()
 	k, ko := Kernel(t), OverlayModule(t)
-	v, err := cached("kernel|"+k+"|"+ko, func() (any, error) { return buildKernelImage(k, ko) })
+	v, err := cached("kernel|amd64|"+k+"|"+ko, func() (any, error) { return buildKernelImage("amd64", k, ko) })
 	if err != nil {
 		t.Fatalf("testrig: kernel image: %v", err)
 	}
@@ -135,15 +135,15 @@ func BusyboxImage(t testing.TB, cfg v1.Config) v1.Image {
 	if err != nil {
 		t.Fatalf("testrig: busybox image config: %v", err)
 	}
-	v, err := cached("busybox|"+bb+"|"+string(key), func() (any, error) { return buildBusyboxImage(bb, cfg) })
+	v, err := cached("busybox|amd64|"+bb+"|"+string(key), func() (any, error) { return buildBusyboxImage("amd64", bb, cfg) })
 	if err != nil {
 		t.Fatalf("testrig: busybox image: %v", err)
 	}
 	return v.(v1.Image)
 }
 
-// buildKernelImage assembles the kernel image from the host's vmlinuz and overlay.ko.
-func buildKernelImage(kernel, overlay string) (v1.Image, error) {
+// buildKernelImage assembles the kernel image of arch from a Debian vmlinuz and its overlay.ko.
+func buildKernelImage(arch, kernel, overlay string) (v1.Image, error) {
 	modules := newTree()
 	modules.file(path.Join("lib/modules", KernelVersion(kernel), overlayRel), overlay, 0o644)
 	var ktar bytes.Buffer // 355 KB: small enough to hold
@@ -153,12 +153,12 @@ func buildKernelImage(kernel, overlay string) (v1.Image, error) {
 	root := newTree()
 	root.file("kernel", kernel, 0o644)
 	root.blob("kernel.tar", ktar.Bytes(), 0o644)
-	return buildImage(types.DockerManifestSchema2, types.DockerConfigJSON, types.DockerLayer, "amd64",
+	return buildImage(types.DockerManifestSchema2, types.DockerConfigJSON, types.DockerLayer, arch,
 		v1.Config{Labels: map[string]string{"org.mobyproject.linuxkit.kernel.version": KernelVersion(kernel)}},
 		root)
 }
 
-// buildInitImage assembles the init image from the host parts.
+// buildInitImage assembles the init image from the parts of one architecture.
 func buildInitImage(h hostParts) (v1.Image, error) {
 	root := newTree()
 	addBusybox(root, h.busybox, initApplets)
@@ -171,18 +171,18 @@ func buildInitImage(h hostParts) (v1.Image, error) {
 	for _, d := range []string{"dev", "proc", "sys", "run", "tmp", "etc", "var", "root"} {
 		root.dir(d, 0o755)
 	}
-	return buildImage(types.OCIManifestSchema1, types.OCIConfigJSON, types.OCILayer, "amd64",
+	return buildImage(types.OCIManifestSchema1, types.OCIConfigJSON, types.OCILayer, h.arch,
 		v1.Config{Env: []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin"}, WorkingDir: "/"}, root)
 }
 
-// buildBusyboxImage assembles a busybox container image with the given config.
-func buildBusyboxImage(busybox string, cfg v1.Config) (v1.Image, error) {
+// buildBusyboxImage assembles a busybox container image of arch with the given config.
+func buildBusyboxImage(arch, busybox string, cfg v1.Config) (v1.Image, error) {
 	root := newTree()
 	addBusybox(root, busybox, serviceApplets)
 	for _, d := range []string{"dev", "proc", "sys", "tmp", "etc", "run", "var"} {
 		root.dir(d, 0o755)
 	}
-	return buildImage(types.OCIManifestSchema1, types.OCIConfigJSON, types.OCILayer, "amd64", cfg, root)
+	return buildImage(types.OCIManifestSchema1, types.OCIConfigJSON, types.OCILayer, arch, cfg, root)
 }
 
 // buildIndex makes the two-platform index around an amd64 image.
@@ -193,11 +193,15 @@ func buildIndex(amd64 v1.Image) (v1.ImageIndex, error) {
 	if err != nil {
 		return nil, err
 	}
+	return multiArchIndex(amd64, arm64)
+}
+
+// multiArchIndex makes an OCI index of an amd64 and an arm64 image; each entry keeps its
+// image's own manifest media type.
+func multiArchIndex(amd64, arm64 v1.Image) (v1.ImageIndex, error) {
 	idx := mutate.AppendManifests(mutate.IndexMediaType(empty.Index, types.OCIImageIndex),
-		mutate.IndexAddendum{Add: amd64, Descriptor: v1.Descriptor{
-			MediaType: types.OCIManifestSchema1, Platform: &v1.Platform{OS: "linux", Architecture: "amd64"}}},
-		mutate.IndexAddendum{Add: arm64, Descriptor: v1.Descriptor{
-			MediaType: types.OCIManifestSchema1, Platform: &v1.Platform{OS: "linux", Architecture: "arm64"}}},
+		mutate.IndexAddendum{Add: amd64, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "amd64"}}},
+		mutate.IndexAddendum{Add: arm64, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "arm64"}}},
 	)
 	if _, err := idx.Digest(); err != nil {
 		return nil, fmt.Errorf("index digest: %w", err)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"gopkg.in/yaml.v3"
 )
@@ -40,10 +41,64 @@ type specImageEntry struct {
 // host of their own are refused, since no mirror would reach them.
 func PushSpecImages(t testing.TB, reg *Registry, paths ...string) []string {
 	t.Helper()
-	roles := map[string]func() v1.Image{}
-	add := func(ref string, img func() v1.Image) {
+	return pushSpecImages(t, reg, func(role specRole, ref string) remote.Taggable { return specFixture(t, role, ref, "amd64") }, paths)
+}
+
+// PushSpecImagesARM64 is PushSpecImages for specs built with arch = "arm64" as well: each
+// reference is an image index holding the amd64 fixture and its arm64 counterpart
+// (KernelImageARM64, InitImageARM64, BusyboxImageARM64), so amd64 and arm64 builds of the same
+// spec both find their platform. It needs the arm64 parts (ARM64Parts).
+func PushSpecImagesARM64(t testing.TB, reg *Registry, paths ...string) []string {
+	t.Helper()
+	return pushSpecImages(t, reg, func(role specRole, ref string) remote.Taggable {
+		idx, err := multiArchIndex(specFixture(t, role, ref, "amd64"), specFixture(t, role, ref, "arm64"))
+		if err != nil {
+			t.Fatalf("testrig: spec images: %s: %v", ref, err)
+		}
+		return idx
+	}, paths)
+}
+
+// specRole is what an image does in a spec, which decides the fixture standing in for it.
+type specRole int
+
+const (
+	roleKernel      specRole = iota // kernel.image
+	roleInit                        // the first init image
+	rolePlaceholder                 // the other init images (runc, containerd)
+	roleContainer                   // onboot, service and onshutdown images
+)
+
+// specFixture is the fixture image of arch for an image of role named ref.
+func specFixture(t testing.TB, role specRole, ref, arch string) v1.Image {
+	t.Helper()
+	containerCfg := v1.Config{Env: []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin"}, WorkingDir: "/"}
+	switch {
+	case role == roleKernel && arch == "arm64":
+		return KernelImageARM64(t)
+	case role == roleKernel:
+		return KernelImage(t)
+	case role == roleInit && arch == "arm64":
+		return InitImageARM64(t)
+	case role == roleInit:
+		return InitImage(t)
+	case role == rolePlaceholder:
+		return placeholderImage(t, ref, arch)
+	case arch == "arm64":
+		return BusyboxImageARM64(t, containerCfg)
+	default:
+		return BusyboxImage(t, containerCfg)
+	}
+}
+
+// pushSpecImages reads the specs at paths and pushes fixture(role, ref) for every image they
+// name, once per reference.
+func pushSpecImages(t testing.TB, reg *Registry, fixture func(specRole, string) remote.Taggable, paths []string) []string {
+	t.Helper()
+	roles := map[string]specRole{}
+	add := func(ref string, role specRole) {
 		if _, ok := roles[ref]; !ok && ref != "" {
-			roles[ref] = img
+			roles[ref] = role
 		}
 	}
 	for _, p := range paths {
@@ -55,29 +110,27 @@ func PushSpecImages(t testing.TB, reg *Registry, paths ...string) []string {
 		if err := yaml.Unmarshal(data, &s); err != nil {
 			t.Fatalf("testrig: spec images: %s: %v", p, err)
 		}
-		add(s.Kernel.Image, func() v1.Image { return KernelImage(t) })
+		add(s.Kernel.Image, roleKernel)
 		for i, ref := range s.Init {
 			if i == 0 {
-				add(ref, func() v1.Image { return InitImage(t) })
+				add(ref, roleInit)
 			} else {
-				add(ref, func() v1.Image { return placeholderImage(t, ref) })
+				add(ref, rolePlaceholder)
 			}
 		}
 		for _, list := range [][]specImageEntry{s.Onboot, s.Services, s.Shutdown} {
 			for _, e := range list {
-				add(e.Image, func() v1.Image {
-					return BusyboxImage(t, v1.Config{Env: []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin"}, WorkingDir: "/"})
-				})
+				add(e.Image, roleContainer)
 			}
 		}
 	}
 	var pushed []string
-	for ref, img := range roles {
+	for ref, role := range roles {
 		repoTag, err := dockerHubPath(ref)
 		if err != nil {
 			t.Fatalf("testrig: spec images: %v", err)
 		}
-		reg.Push(t, repoTag, img())
+		reg.Push(t, repoTag, fixture(role, ref))
 		pushed = append(pushed, reg.Ref(repoTag))
 	}
 	return pushed
@@ -99,15 +152,15 @@ func dockerHubPath(ref string) (string, error) {
 	return ref, nil
 }
 
-// placeholderImage is a one-file image standing in for an init image the fixture init
+// placeholderImage is a one-file image of arch standing in for an init image the fixture init
 // replaces (runc, containerd); its file names what it stands for.
-func placeholderImage(t testing.TB, ref string) v1.Image {
+func placeholderImage(t testing.TB, ref, arch string) v1.Image {
 	t.Helper()
-	v, err := cached("placeholder|"+ref, func() (any, error) {
+	v, err := cached("placeholder|"+arch+"|"+ref, func() (any, error) {
 		root := newTree()
 		root.blob("usr/share/testrig/"+strings.NewReplacer("/", "_", ":", "_").Replace(ref),
 			[]byte("testrig placeholder for "+ref+": the fixture init does its work\n"), 0o644)
-		return buildImage(types.OCIManifestSchema1, types.OCIConfigJSON, types.OCILayer, "amd64", v1.Config{}, root)
+		return buildImage(types.OCIManifestSchema1, types.OCIConfigJSON, types.OCILayer, arch, v1.Config{}, root)
 	})
 	if err != nil {
 		t.Fatalf("testrig: placeholder image %s: %v", ref, err)
