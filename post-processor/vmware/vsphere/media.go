@@ -11,15 +11,20 @@ import (
 
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/artifact"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/safeio"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/vmdk"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/post-processor/vmware/common"
 )
 
-// isoUploadName is `<vm_name>-<digest12>.iso`: the first 12 hex digits of
-// the spec digest, so a rebuild of another spec never overwrites an ISO
-// that existing VMs and clones use.
-func isoUploadName(vmName, specDigest string) string {
+// isoUploadName is `<vm_name>-<digest12>.iso` (`<vm_name>-<digest12>-efi.iso`
+// for an iso-efi image): the first 12 hex digits of the spec digest, so a
+// rebuild of another spec never overwrites an ISO that existing VMs and
+// clones use, nor the EFI image of a build its BIOS image.
+func isoUploadName(vmName, specDigest, firmware string) string {
+	if firmware == artifact.FirmwareEFI {
+		return fmt.Sprintf("%s-%s-efi.iso", vmName, digest12(specDigest))
+	}
 	return fmt.Sprintf("%s-%s.iso", vmName, digest12(specDigest))
 }
 

@@ -73,7 +73,7 @@ func Run(ctx context.Context, ui packersdk.Ui, source packersdk.Artifact, job co
 	case media == "iso":
 		steps = append(steps, &stepUploadISO{
 			src:     src,
-			dsName:  path.Join(c.UploadPath, isoUploadName(hw.VMName, in.SpecDigest)),
+			dsName:  path.Join(c.UploadPath, isoUploadName(hw.VMName, in.SpecDigest, firmware)),
 			sum:     builderSHA256(in, src),
 			cleaner: cl,
 		})
