@@ -60,7 +60,8 @@ type HardwareConfig struct {
 	// boot chain for Secure Boot.
 	Firmware string `mapstructure:"firmware"`
 	// The guest operating system identifier. Defaults to `otherLinux64Guest`
-	// on vSphere and `other5xlinux-64` on the desktop targets.
+	// on vSphere and `other5xlinux-64` on the desktop targets
+	// (`arm-other6xlinux-64` for an arm64 artifact).
 	GuestOSType string `mapstructure:"guest_os_type"`
 	// The virtual hardware version. On vSphere it defaults to the host's
 	// default; on the desktop targets to `19`. The device types need a
@@ -79,9 +80,12 @@ type HardwareConfig struct {
 	Disks []string `mapstructure:"disks"`
 	// The disk controller model. On vSphere `pvscsi` (the default) or
 	// `lsilogic`; on the desktop targets `lsilogic` (the default), `nvme` or
-	// `sata`.
+	// `sata`. An arm64 artifact defaults to `nvme`, and refuses `lsilogic`:
+	// Fusion on Apple silicon has no SCSI controller.
 	DiskControllerType string `mapstructure:"disk_controller_type"`
 	// The network adapter model: `vmxnet3` (the default), `e1000e` or `e1000`.
+	// An arm64 artifact on a desktop target defaults to `e1000e`: linuxkit's
+	// arm64 kernels have no vmxnet3 driver.
 	NetworkAdapterType string `mapstructure:"network_adapter_type"`
 	// Keys written as `guestinfo.<key>` in the VM's configuration, where
 	// LinuxKit's metadata package reads its metadata and userdata. Write the
