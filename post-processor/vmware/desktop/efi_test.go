@@ -14,17 +14,6 @@ import (
 	"github.com/seed844b7c54/packer-plugin-linuxkit/post-processor/vmware/vmwaretest"
 )
 
-// dtPCIe are the PCIe root ports every generated VMX has.
-func dtPCIe() map[string]string {
-	m := map[string]string{}
-	for _, b := range []string{"pciBridge4", "pciBridge5", "pciBridge6", "pciBridge7"} {
-		m[b+".present"] = "TRUE"
-		m[b+".virtualDev"] = "pcieRootPort"
-		m[b+".functions"] = "8"
-	}
-	return m
-}
-
 // TestDesktopWorkstationEFI runs Workstation (an Intel Linux host) on an
 // artifact with BIOS and EFI media and firmware = "efi": the VM folder gets
 // the vmdk-efi disk, not the BIOS vmdk, and a VMX with firmware efi and no
