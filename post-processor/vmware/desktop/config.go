@@ -99,13 +99,6 @@ func (c *DesktopConfig) Prepare(target string, hw *common.HardwareConfig, set ma
 	return errs
 }
 
-// deviceDefaults says which device options took the amd64 default in
-// Prepare, because the user left them unset: for an arm64 artifact the run
-// replaces those with arm64's defaults (see guest.go).
-type deviceDefaults struct {
-	guestOS, controller, adapter bool
-}
-
 // checkAppleSilicon returns the errors of the options that can never work
 // with Fusion on an Apple silicon Mac, whatever the artifact: BIOS firmware
 // and the SCSI controllers it does not have. The artifact's architecture is

@@ -11,6 +11,14 @@ import (
 	"github.com/seed844b7c54/packer-plugin-linuxkit/post-processor/vmware/common"
 )
 
+// deviceDefaults says which device options took the amd64 default in
+// Prepare, because the user left them unset: for an arm64 artifact the run
+// replaces those with arm64's defaults (arm64Devices). It lives here, not
+// beside DesktopConfig, so the docs generator leaves it out.
+type deviceDefaults struct {
+	guestOS, controller, adapter bool
+}
+
 // guest is what a desktop VM is, once the artifact is known: the
 // architecture of its image and the firmware it boots with.
 type guest struct {
