@@ -1,7 +1,7 @@
 # A VM for VMware Workstation or Fusion on this machine: the vmdk, a generated .vmx, started
 # with vmrun until it reports an IP address, then stopped. Open the .vmx to run it again.
 #   packer build -var target=workstation .     # or target=fusion on an Intel Mac
-# On Apple silicon Fusion runs only arm64 guests, which need the EFI formats (not yet built).
+# On Apple silicon Fusion runs only arm64 EFI guests: arch = "arm64" with formats = ["vmdk-efi"].
 
 variable "target" {
   type    = string

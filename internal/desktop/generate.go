@@ -11,7 +11,6 @@ import (
 // of the post-processor's desktop options (DESIGN §3).
 const (
 	DefaultGuestOS         = "other5xlinux-64"
-	DefaultGuestOSArm64    = "arm-other5xlinux-64"
 	DefaultHardwareVersion = 19
 	DefaultCPUs            = 1
 	DefaultMemoryMB        = 1024
@@ -20,20 +19,38 @@ const (
 	DefaultDiskController  = "lsilogic"
 )
 
+// The defaults of an arm64 guest (Fusion on Apple silicon), where they
+// differ from amd64's, as Fusion writes an arm64 Linux VM:
+//
+//   - guestOS "arm-other6xlinux-64", Fusion's "Other Linux 6.x kernel 64-bit
+//     Arm" (LinuxKit's kernels are 6.x; packer-plugin-vmware falls back to
+//     the generic "arm-other-64");
+//   - an NVMe boot disk: Fusion on Apple silicon has no lsilogic or pvscsi
+//     controller, and NVMe is what it gives a new Linux VM (SATA works too);
+//   - an e1000e NIC: packer-plugin-vmware's Apple silicon notes name it,
+//     and linuxkit's arm64 kernels build e1000e but not vmxnet3;
+//   - no IDE, so the CD-ROM sits on SATA; no HPET; an xHCI USB controller,
+//     the only way a keyboard reaches an arm64 guest's console window.
+const (
+	DefaultGuestOSArm64        = "arm-other6xlinux-64"
+	DefaultDiskControllerArm64 = "nvme"
+	DefaultNetworkAdapterArm64 = "e1000e"
+)
+
 // Config describes the desktop VM that Generate writes a VMX for. Each field
 // maps to a post-processor option (named in the field's comment); a zero
 // value takes the option's default.
 type Config struct {
 	Name            string // vm_name → displayName; required
-	GuestOS         string // guest_os_type; default other5xlinux-64, arm64: arm-other5xlinux-64
+	GuestOS         string // guest_os_type; default other5xlinux-64, arm64: arm-other6xlinux-64
 	Arch            string // amd64 (default) or arm64
 	HardwareVersion int    // hardware_version; default 19
 	Firmware        string // firmware: bios (default; arm64: efi) or efi
 	CPUs            int    // cpus; default 1
 	MemoryMB        int    // memory in MB, a multiple of 4; default 1024
 	NetworkType     string // network_type: nat (default), bridged, hostonly
-	NetworkAdapter  string // network_adapter_type: vmxnet3 (default), e1000e, e1000
-	DiskController  string // disk_controller_type: lsilogic (default), pvscsi, nvme, sata
+	NetworkAdapter  string // network_adapter_type: vmxnet3 (default; arm64: e1000e), e1000e, e1000
+	DiskController  string // disk_controller_type: lsilogic (default), pvscsi, nvme (arm64's default), sata
 
 	// BootDisk is the boot vmdk's file name, relative to the VM folder
 	// (boot_media = "disk"). Exactly one of BootDisk and ISO is set.
@@ -132,6 +149,10 @@ func (c *Config) normalize() error {
 	setDefault(&c.CPUs, DefaultCPUs)
 	setDefault(&c.MemoryMB, DefaultMemoryMB)
 	setDefaultString(&c.NetworkType, DefaultNetworkType)
+	if c.Arch == "arm64" {
+		setDefaultString(&c.NetworkAdapter, DefaultNetworkAdapterArm64)
+		setDefaultString(&c.DiskController, DefaultDiskControllerArm64)
+	}
 	setDefaultString(&c.NetworkAdapter, DefaultNetworkAdapter)
 	setDefaultString(&c.DiskController, DefaultDiskController)
 	if c.CPUs < 1 {
@@ -149,6 +170,9 @@ func (c *Config) normalize() error {
 	if err := oneOf("disk_controller_type", c.DiskController, "lsilogic", "pvscsi", "nvme", "sata"); err != nil {
 		return err
 	}
+	if err := CheckArm64Controller(c.Arch, c.DiskController); err != nil {
+		return err
+	}
 	if err := c.checkHardwareVersion(); err != nil {
 		return err
 	}
@@ -159,6 +183,17 @@ func (c *Config) normalize() error {
 		if d == "" {
 			return fmt.Errorf("disks: extra disk %d has an empty file name", i)
 		}
+	}
+	return nil
+}
+
+// CheckArm64Controller refuses, for an arm64 guest, the SCSI controllers
+// that VMware Fusion on Apple silicon does not have (lsilogic, pvscsi); any
+// controller goes for amd64.
+func CheckArm64Controller(arch, controller string) error {
+	if arch == "arm64" && (controller == "lsilogic" || controller == "pvscsi") {
+		return fmt.Errorf("disk_controller_type: VMware Fusion on Apple silicon has no %s controller for arm64 guests; "+
+			"use %q (the default for arm64) or \"sata\"", controller, DefaultDiskControllerArm64)
 	}
 	return nil
 }
@@ -200,6 +235,8 @@ func (c *Config) keys() (*VMX, error) {
 	s.set("vmci0.present", "TRUE")
 	if c.Arch == "amd64" {
 		s.set("hpet0.present", "TRUE")
+	} else {
+		s.set("usb_xhci.present", "TRUE")
 	}
 	s.set("floppy0.present", "FALSE")
 	s.set("tools.syncTime", "TRUE")

@@ -30,10 +30,24 @@ var goldenCases = map[string]Config{
 		SerialLogPath: "console.log",
 	},
 	"fusion-arm64-efi-iso": {
+		Name:       "lk-arm",
+		Arch:       "arm64",
+		ISO:        "lk-arm.iso",
+		ExtraDisks: []string{"lk-arm-disk1.vmdk"},
+	},
+	"fusion-arm64-efi-disk": {
+		Name:          "lk-arm",
+		Arch:          "arm64",
+		Firmware:      "efi",
+		BootDisk:      "lk-arm.vmdk",
+		ExtraDisks:    []string{"lk-arm-disk1.vmdk"},
+		SerialLogPath: "console.log",
+	},
+	"fusion-arm64-efi-iso-sata": {
 		Name:           "lk-arm",
 		Arch:           "arm64",
-		DiskController: "nvme",
-		ISO:            "lk-arm.iso",
+		DiskController: "sata",
+		ISO:            "/Users/me/output-lk/lk-arm-efi.iso",
 		ExtraDisks:     []string{"lk-arm-disk1.vmdk"},
 	},
 	"workstation-efi-disk": {
@@ -172,8 +186,15 @@ func TestGenerateDevices(t *testing.T) {
 	})
 	t.Run("arm64 defaults", func(t *testing.T) {
 		v := get(t, Config{Name: "lk", ISO: "lk.iso", Arch: "arm64"})
-		expect(t, v, "guestOS", "arm-other5xlinux-64", "firmware", "efi", "sata0:0.deviceType", "cdrom-image",
-			"hpet0.present", "<absent>", "ide1:0.present", "<absent>")
+		expect(t, v, "guestOS", "arm-other6xlinux-64", "firmware", "efi", "sata0:0.deviceType", "cdrom-image",
+			"hpet0.present", "<absent>", "ide1:0.present", "<absent>", "usb_xhci.present", "TRUE",
+			"ethernet0.virtualDev", "e1000e", "bios.bootOrder", "<absent>")
+		v = get(t, Config{Name: "lk", BootDisk: "lk.vmdk", Arch: "arm64"})
+		expect(t, v, "nvme0.present", "TRUE", "nvme0:0.fileName", "lk.vmdk", "scsi0.present", "<absent>", "sata0.present", "<absent>")
+	})
+	t.Run("amd64 has no usb controller", func(t *testing.T) {
+		v := get(t, Config{Name: "lk", BootDisk: "lk.vmdk", Firmware: "efi"})
+		expect(t, v, "usb_xhci.present", "<absent>", "hpet0.present", "TRUE", "scsi0.virtualDev", "lsilogic")
 	})
 }
 
@@ -247,6 +268,9 @@ func TestGenerateErrors(t *testing.T) {
 		{func(c *Config) { c.Arch = "riscv64" }, `arch: unknown value "riscv64" (want one of amd64, arm64)`},
 		{func(c *Config) { c.Firmware = "uefi" }, `firmware: unknown value "uefi" (want one of bios, efi)`},
 		{func(c *Config) { c.Arch, c.Firmware = "arm64", "bios" }, "arm64 guests boot only with efi"},
+		{func(c *Config) { c.Arch, c.DiskController = "arm64", "lsilogic" }, `disk_controller_type: VMware Fusion on Apple silicon has no lsilogic controller for arm64 guests; use "nvme" (the default for arm64) or "sata"`},
+		{func(c *Config) { c.Arch, c.DiskController = "arm64", "pvscsi" }, "has no pvscsi controller for arm64 guests"},
+		{func(c *Config) { c.Arch, c.HardwareVersion = "arm64", 12 }, "hardware_version: 12 is too old for disk_controller_type nvme"},
 		{func(c *Config) { c.NetworkType = "NAT" }, `network_type: unknown value "NAT" (want one of nat, bridged, hostonly)`},
 		{func(c *Config) { c.NetworkAdapter = "virtio" }, `network_adapter_type: unknown value "virtio"`},
 		{func(c *Config) { c.DiskController = "ide" }, `disk_controller_type: unknown value "ide" (want one of lsilogic, pvscsi, nvme, sata)`},

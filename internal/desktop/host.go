@@ -8,7 +8,7 @@ import "fmt"
 // before anything is written, with a message that says what would work:
 //
 //   - Fusion on Apple silicon (darwin/arm64) runs only arm64 EFI guests;
-//     amd64 BIOS guests need an Intel Mac or Workstation;
+//     amd64 guests need an Intel Mac or Workstation;
 //   - Intel Macs and Workstation (Linux, Windows on amd64) run amd64 guests
 //     only: they do not emulate arm64;
 //   - Workstation has no arm64 host build.
@@ -23,7 +23,8 @@ func CheckHost(goos, goarch, guestArch, firmware string) error {
 	case goos == "darwin" && goarch == "arm64":
 		if guestArch != "arm64" || firmware != "efi" {
 			return fmt.Errorf("VMware Fusion on Apple silicon runs only arm64 EFI guests, not %s %s; "+
-				"amd64 BIOS guests need an Intel Mac or VMware Workstation (arm64 EFI media come later)",
+				"build the image with arch = \"arm64\" and an EFI format (iso-efi, vmdk-efi), "+
+				"or run amd64 guests on an Intel Mac or VMware Workstation",
 				guestArch, firmwareName(firmware))
 		}
 	case goos == "darwin" || goos == "linux" || goos == "windows":

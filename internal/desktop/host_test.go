@@ -11,7 +11,7 @@ func TestCheckHost(t *testing.T) {
 		wantErr                string
 	}{
 		{"darwin", "arm64", "arm64", "efi", ""},
-		{"darwin", "arm64", "amd64", "bios", "VMware Fusion on Apple silicon runs only arm64 EFI guests, not amd64 BIOS; amd64 BIOS guests need an Intel Mac or VMware Workstation"},
+		{"darwin", "arm64", "amd64", "bios", `VMware Fusion on Apple silicon runs only arm64 EFI guests, not amd64 BIOS; build the image with arch = "arm64" and an EFI format`},
 		{"darwin", "arm64", "amd64", "efi", "runs only arm64 EFI guests, not amd64 EFI"},
 		{"darwin", "amd64", "amd64", "bios", ""},
 		{"darwin", "amd64", "arm64", "efi", "runs only amd64 guests"},

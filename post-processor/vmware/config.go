@@ -26,8 +26,8 @@ type Config struct {
 	packercommon.PackerConfig `mapstructure:",squash"`
 
 	// Where the virtual machine is created: `vsphere`, `fusion` (VMware Fusion
-	// on an Intel Mac) or `workstation` (VMware Workstation on Linux or
-	// Windows).
+	// on a Mac: an Intel Mac for amd64 images, an Apple silicon Mac for arm64
+	// EFI images) or `workstation` (VMware Workstation on Linux or Windows).
 	Target string `mapstructure:"target" required:"true"`
 
 	common.HardwareConfig `mapstructure:",squash"`

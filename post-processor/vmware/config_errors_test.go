@@ -37,6 +37,8 @@ func TestConfigureErrors(t *testing.T) {
 		{"memory zero", fusion(map[string]interface{}{"memory": 0}), []string{"memory is in MB and must be at least 4, not 0"}},
 		{"memory odd", fusion(map[string]interface{}{"memory": 1023}), []string{"memory must be a multiple of 4 (MB), not 1023"}},
 		{"firmware", fusion(map[string]interface{}{"firmware": "uefi"}), []string{`firmware "uefi" is not one of "bios", "efi"`}},
+		{"firmware efi-secure desktop", fusion(map[string]interface{}{"firmware": "efi-secure"}), []string{`firmware "efi-secure" (UEFI Secure Boot) is not supported`, "systemd's unsigned EFI stub", "no signed boot chain", `use firmware = "efi"`}},
+		{"firmware efi-secure vsphere", vmwaretest.VSphereMinimal(map[string]interface{}{"firmware": "efi-secure"}), []string{`firmware "efi-secure" (UEFI Secure Boot) is not supported`}},
 		{"boot_media", fusion(map[string]interface{}{"boot_media": "cdrom"}), []string{`boot_media "cdrom" is not one of "iso", "disk"`}},
 		{"guest_os_type", fusion(map[string]interface{}{"guest_os_type": "other linux"}), []string{`guest_os_type "other linux" may contain only`}},
 		{"hardware_version old", fusion(map[string]interface{}{"hardware_version": 3}), []string{"hardware_version must be at least 4, not 3"}},

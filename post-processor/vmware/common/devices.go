@@ -27,15 +27,25 @@ func (c *HardwareConfig) PrepareDevices(target string, d Devices) []error {
 	if c.HardwareVersion == 0 {
 		c.HardwareVersion = d.HardwareVersion
 	}
-	if c.HardwareVersion > 0 {
-		for _, dev := range []struct{ option, value string }{
-			{"disk_controller_type", c.DiskControllerType},
-			{"network_adapter_type", c.NetworkAdapterType},
-		} {
-			if need := minHardwareVersion[dev.value]; c.HardwareVersion < need {
-				errs = append(errs, fmt.Errorf("%s %q needs hardware_version %d or later, not %d",
-					dev.option, dev.value, need, c.HardwareVersion))
-			}
+	return append(errs, c.CheckDeviceVersions()...)
+}
+
+// CheckDeviceVersions checks the disk controller and the network adapter
+// against the hardware version, when one is set (0: the host decides). The
+// desktop target calls it again once an arm64 artifact changed their
+// defaults.
+func (c *HardwareConfig) CheckDeviceVersions() []error {
+	if c.HardwareVersion <= 0 {
+		return nil
+	}
+	var errs []error
+	for _, dev := range []struct{ option, value string }{
+		{"disk_controller_type", c.DiskControllerType},
+		{"network_adapter_type", c.NetworkAdapterType},
+	} {
+		if need := minHardwareVersion[dev.value]; c.HardwareVersion < need {
+			errs = append(errs, fmt.Errorf("%s %q needs hardware_version %d or later, not %d",
+				dev.option, dev.value, need, c.HardwareVersion))
 		}
 	}
 	return errs

@@ -49,21 +49,30 @@ type HardwareConfig struct {
 	// A LinuxKit image runs from its initrd, so the memory must hold the
 	// whole image plus what it runs.
 	Memory int `mapstructure:"memory"`
-	// The firmware, `bios` or `efi`. Defaults to the artifact's `firmware`
-	// state, and a value that differs from it is an error when the
-	// post-processor runs. The builder makes BIOS images only, for now.
+	// The firmware, `bios` or `efi`: it picks which of the artifact's media
+	// the VM boots (`iso-bios`, `vmdk`, `raw-bios` boot with BIOS; `iso-efi`,
+	// `vmdk-efi`, `raw-efi` with EFI). Defaults to the firmware of the
+	// artifact's media, and to `bios` when the artifact has both. A value
+	// that no medium of the artifact boots with is an error before anything
+	// is created, naming the formats the artifact has. arm64 artifacts boot
+	// with `efi` only. `efi-secure` is refused: the EFI media boot a unified
+	// kernel image made from systemd's unsigned stub, and there is no signed
+	// boot chain for Secure Boot.
 	Firmware string `mapstructure:"firmware"`
 	// The guest operating system identifier. Defaults to `otherLinux64Guest`
-	// on vSphere and `other5xlinux-64` on the desktop targets.
+	// on vSphere and `other5xlinux-64` on the desktop targets
+	// (`arm-other6xlinux-64` for an arm64 artifact).
 	GuestOSType string `mapstructure:"guest_os_type"`
 	// The virtual hardware version. On vSphere it defaults to the host's
 	// default; on the desktop targets to `19`. The device types need a
 	// minimum: `vmxnet3` and `pvscsi` 7, `e1000e` 8, `sata` 10, `nvme` 13.
 	HardwareVersion int `mapstructure:"hardware_version"`
-	// What the VM boots from: `iso` (the artifact's iso-bios image, attached
-	// as a CD-ROM) or `disk` (the artifact's vmdk). Defaults on the desktop
-	// targets to `disk` when the artifact has a vmdk, and on vSphere to `iso`
-	// when the artifact has an ISO; otherwise to the one that exists.
+	// What the VM boots from: `iso` (the artifact's ISO of the chosen
+	// firmware, iso-bios or iso-efi, attached as a CD-ROM) or `disk` (its
+	// vmdk, or on vSphere its raw disk, of that firmware). Defaults on the
+	// desktop targets to `disk` when the artifact has a vmdk, and on vSphere
+	// to `iso` when the artifact has an ISO; otherwise to the one that
+	// exists.
 	BootMedia string `mapstructure:"boot_media"`
 	// Sizes of extra, empty, thin-provisioned persistent disks, e.g.
 	// `["10G"]`. Sizes take a binary unit, `K`, `M`, `G` or `T` (KiB … TiB);
@@ -71,9 +80,12 @@ type HardwareConfig struct {
 	Disks []string `mapstructure:"disks"`
 	// The disk controller model. On vSphere `pvscsi` (the default) or
 	// `lsilogic`; on the desktop targets `lsilogic` (the default), `nvme` or
-	// `sata`.
+	// `sata`. An arm64 artifact defaults to `nvme`, and refuses `lsilogic`:
+	// Fusion on Apple silicon has no SCSI controller.
 	DiskControllerType string `mapstructure:"disk_controller_type"`
 	// The network adapter model: `vmxnet3` (the default), `e1000e` or `e1000`.
+	// An arm64 artifact on a desktop target defaults to `e1000e`: linuxkit's
+	// arm64 kernels have no vmxnet3 driver.
 	NetworkAdapterType string `mapstructure:"network_adapter_type"`
 	// Keys written as `guestinfo.<key>` in the VM's configuration, where
 	// LinuxKit's metadata package reads its metadata and userdata. Write the
@@ -131,7 +143,9 @@ func (c *HardwareConfig) Prepare(set map[string]bool) []error {
 	case c.Memory%4 != 0:
 		errs = append(errs, fmt.Errorf("memory must be a multiple of 4 (MB), not %d", c.Memory))
 	}
-	if err := OneOf("firmware", c.Firmware, "bios", "efi"); c.Firmware != "" && err != nil {
+	if c.Firmware == FirmwareEFISecure {
+		errs = append(errs, ErrSecureBoot)
+	} else if err := OneOf("firmware", c.Firmware, "bios", "efi"); c.Firmware != "" && err != nil {
 		errs = append(errs, err)
 	}
 	if err := OneOf("boot_media", c.BootMedia, "iso", "disk"); c.BootMedia != "" && err != nil {
@@ -191,18 +205,6 @@ func (c *HardwareConfig) ResolveVMName(artifactName, buildName string) error {
 	}
 	if err := CheckVMName(c.VMName); err != nil {
 		return fmt.Errorf("the VM name taken from the artifact: %w; set vm_name", err)
-	}
-	return nil
-}
-
-// CheckFirmware refuses a firmware option that differs from the artifact's
-// firmware: the image boots only with the firmware it was built for. An
-// unset option takes the artifact's.
-func CheckFirmware(option, artifactFirmware string) error {
-	if option != "" && option != artifactFirmware {
-		return fmt.Errorf("firmware %q does not match the artifact's firmware %q: "+
-			"the image boots only with the firmware it was built for; remove firmware or set it to %q",
-			option, artifactFirmware, artifactFirmware)
 	}
 	return nil
 }

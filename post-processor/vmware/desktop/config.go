@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	vmwdesktop "github.com/seed844b7c54/packer-plugin-linuxkit/internal/desktop"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/post-processor/vmware/common"
 )
 
@@ -59,6 +60,8 @@ type DesktopConfig struct {
 	// Leave the VM running when the post-processor is done. `false` stops
 	// it: a soft stop first, then a hard one. Defaults to `true`.
 	KeepRunning *bool `mapstructure:"keep_running"`
+
+	defaulted deviceDefaults
 }
 
 // Devices are the device models a desktop VM accepts and its default
@@ -84,10 +87,33 @@ func (c *DesktopConfig) Prepare(target string, hw *common.HardwareConfig, set ma
 	if set["serial_log_path"] && !*hw.SerialLog {
 		errs = append(errs, fmt.Errorf("serial_log_path is set but serial_log is false; remove one of them"))
 	}
-	if target == common.TargetFusion && OnAppleSilicon() {
-		errs = append(errs, ErrFusionAppleSilicon)
+	if target == common.TargetFusion && DetectHost().AppleSilicon() {
+		errs = append(errs, checkAppleSilicon(hw, set)...)
+	}
+	c.defaulted = deviceDefaults{
+		guestOS:    !set["guest_os_type"],
+		controller: !set["disk_controller_type"],
+		adapter:    !set["network_adapter_type"],
 	}
 	c.ResolveDerived(hw)
+	return errs
+}
+
+// checkAppleSilicon returns the errors of the options that can never work
+// with Fusion on an Apple silicon Mac, whatever the artifact: BIOS firmware
+// and the SCSI controllers it does not have. The artifact's architecture is
+// checked when the post-processor runs.
+func checkAppleSilicon(hw *common.HardwareConfig, set map[string]bool) []error {
+	var errs []error
+	if hw.Firmware == "bios" {
+		errs = append(errs, fmt.Errorf(`firmware "bios" with target "fusion" on an Apple silicon Mac: Fusion there runs only arm64 EFI guests; `+
+			`remove firmware, or set it to "efi"`))
+	}
+	if set["disk_controller_type"] {
+		if err := vmwdesktop.CheckArm64Controller("arm64", hw.DiskControllerType); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	return errs
 }
 
@@ -125,11 +151,10 @@ func (c *DesktopConfig) prepareOwn() []error {
 }
 
 // ErrFusionAppleSilicon is returned for target "fusion" on an Apple silicon
-// Mac, where Fusion runs only arm64 guests: the images this plugin builds are
-// amd64 BIOS images.
-var ErrFusionAppleSilicon = errors.New(`target "fusion" cannot run this image on an Apple silicon Mac: ` +
-	`Fusion there runs only arm64 EFI guests, and this plugin builds amd64 BIOS images for now; ` +
-	`use an Intel Mac, or VMware Workstation, or target "vsphere"`)
+// Mac when the artifact is amd64: Fusion there runs only arm64 EFI guests.
+var ErrFusionAppleSilicon = errors.New(`target "fusion" cannot run this amd64 image on an Apple silicon Mac: ` +
+	`Fusion there runs only arm64 EFI guests; build the image with arch = "arm64" and an EFI format ` +
+	`("vmdk-efi" or "iso-efi"), or run it on an Intel Mac, VMware Workstation or target "vsphere"`)
 
 // ResolveDerived fills what derives from vm_name: output_directory and
 // serial_log_path. Prepare calls it, and Run again once the artifact named

@@ -110,9 +110,10 @@ func TestDesktopRefusals(t *testing.T) {
 	}{
 		{"streamOptimized vmdk", map[string]string{"vmdk": stream}, nil, `set vmdk_subformat = "monolithicSparse"`},
 		{"no bootable format", map[string]string{"tar": filepath.Join(src, "lk.tar")}, nil, `add "vmdk" (with vmdk_subformat = "monolithicSparse") or "iso-bios"`},
-		{"disk without vmdk", map[string]string{"iso-bios": iso}, map[string]interface{}{"boot_media": "disk"}, `boot_media "disk" needs a vmdk`},
-		{"iso without ISO", map[string]string{"vmdk": sparse}, map[string]interface{}{"boot_media": "iso"}, `boot_media "iso" needs an ISO`},
-		{"firmware mismatch", map[string]string{"vmdk": sparse}, map[string]interface{}{"firmware": "efi"}, `firmware "efi" does not match the artifact's firmware "bios"`},
+		{"disk without vmdk", map[string]string{"iso-bios": iso}, map[string]interface{}{"boot_media": "disk"}, `boot_media "disk" with firmware "bios" needs a vmdk disk`},
+		{"iso without ISO", map[string]string{"vmdk": sparse}, map[string]interface{}{"boot_media": "iso"}, `boot_media "iso" with firmware "bios" needs an iso-bios image`},
+		{"firmware mismatch", map[string]string{"vmdk": sparse}, map[string]interface{}{"firmware": "efi"},
+			`firmware "efi": the artifact has no medium that boots with EFI (it has vmdk (bios)); add "iso-efi", "raw-efi" or "vmdk-efi"`},
 		{"folder not empty", map[string]string{"vmdk": sparse}, map[string]interface{}{"output_directory": full}, "already exists and is not empty"},
 		{"missing vmdk file", map[string]string{"vmdk": filepath.Join(src, "gone.vmdk")}, nil, "no such file"},
 	} {

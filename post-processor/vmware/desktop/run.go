@@ -36,11 +36,6 @@ const (
 	cleanupTimeout = 2 * time.Minute
 )
 
-// guestArch is the architecture of the media the linuxkit builder makes
-// bootable (its arm64 builds have kernel+initrd and tar only, which no
-// desktop target boots).
-const guestArch = "amd64"
-
 // bootMedium is the resolved boot_media and the artifact's file for it.
 type bootMedium struct {
 	media string // "disk" or "iso"
@@ -61,8 +56,12 @@ func Run(ctx context.Context, ui packersdk.Ui, source packersdk.Artifact, job co
 		return nil, err
 	}
 	c.ResolveDerived(&hw)
+	g, err := planGuest(DetectHost(), job.Target, &hw, c, in, ui)
+	if err != nil {
+		return nil, err
+	}
 	state := common.NewState(ui)
-	if err := common.RunSteps(ctx, job.Packer, ui, state, steps(job, &hw, &c, in)); err != nil {
+	if err := common.RunSteps(ctx, job.Packer, ui, state, steps(job, &hw, &c, in, g)); err != nil {
 		return nil, err
 	}
 	if common.BoolOr(c.KeepRunning, true) {
@@ -73,9 +72,9 @@ func Run(ctx context.Context, ui packersdk.Ui, source packersdk.Artifact, job co
 
 // steps is the step list of one run; the optional steps are in it only when
 // their option asks for them.
-func steps(job common.Job, hw *common.HardwareConfig, c *DesktopConfig, in *common.Input) []multistep.Step {
+func steps(job common.Job, hw *common.HardwareConfig, c *DesktopConfig, in *common.Input, g guest) []multistep.Step {
 	steps := []multistep.Step{
-		&stepCheck{target: job.Target, firmware: hw.Firmware, bootMedia: hw.BootMedia, vmrunPath: c.VMRunPath, in: in},
+		&stepCheck{target: job.Target, media: common.FormatsFor(g.firmware), bootMedia: hw.BootMedia, vmrunPath: c.VMRunPath, in: in},
 		&stepFolder{dir: hw.OutputDirectory, force: job.Packer.PackerForce, vmName: hw.VMName, builderFiles: in.Files},
 		&stepBootMedia{},
 	}
@@ -87,9 +86,9 @@ func steps(job common.Job, hw *common.HardwareConfig, c *DesktopConfig, in *comm
 			vmx: vmwdesktop.Config{
 				Name:            hw.VMName,
 				GuestOS:         hw.GuestOSType,
-				Arch:            guestArch,
+				Arch:            g.arch,
 				HardwareVersion: hw.HardwareVersion,
-				Firmware:        in.Firmware,
+				Firmware:        g.firmware,
 				CPUs:            hw.CPUs,
 				MemoryMB:        hw.Memory,
 				NetworkType:     c.NetworkType,

@@ -4,37 +4,28 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"runtime"
 
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
 
-	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/artifact"
 	vmwdesktop "github.com/seed844b7c54/packer-plugin-linuxkit/internal/desktop"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/post-processor/vmware/common"
 )
 
-// stepCheck checks, before anything is written, that the VM can be made and
-// run here: the firmware matches the artifact's, the boot medium exists in a
-// form VMware runs, the host can run the guest, and vmrun is found. It puts
-// the boot medium (stateBoot) and the vmrun to drive (stateVmrun). It has
-// nothing to clean up.
+// stepCheck checks, before anything is written, that the boot medium of the
+// chosen firmware exists in a form VMware runs and that vmrun is found (the
+// firmware, the guest's architecture and the host were checked before the
+// steps: planGuest). It puts the boot medium (stateBoot) and the vmrun to
+// drive (stateVmrun). It has nothing to clean up.
 type stepCheck struct {
-	target    string // fusion or workstation
-	firmware  string // the firmware option, "" for the artifact's
-	bootMedia string // the boot_media option, "" for the default
-	vmrunPath string // the vmrun_path option
+	target    string              // fusion or workstation
+	media     common.MediaFormats // the artifact formats of the VM's firmware
+	bootMedia string              // the boot_media option, "" for the default
+	vmrunPath string              // the vmrun_path option
 	in        *common.Input
 }
 
 func (s *stepCheck) Run(_ context.Context, state multistep.StateBag) multistep.StepAction {
-	if err := common.CheckFirmware(s.firmware, s.in.Firmware); err != nil {
-		return common.Halt(state, err)
-	}
-	if err := vmwdesktop.CheckHost(runtime.GOOS, hostArch(), guestArch, s.in.Firmware); err != nil {
-		return common.Halt(state, fmt.Errorf("target %q: %w", s.target, err))
-	}
-
-	media, src, err := bootSource(s.bootMedia, s.in)
+	media, src, err := bootSource(s.bootMedia, s.in, s.media)
 	if err != nil {
 		return common.Halt(state, err)
 	}
@@ -63,44 +54,36 @@ func (s *stepCheck) Run(_ context.Context, state multistep.StateBag) multistep.S
 
 func (s *stepCheck) Cleanup(multistep.StateBag) {}
 
-// hostArch is the host's CPU as CheckHost needs it: an amd64 plugin running
-// under Rosetta 2 on an Apple silicon Mac still reports arm64.
-func hostArch() string {
-	if OnAppleSilicon() {
-		return "arm64"
-	}
-	return runtime.GOARCH
-}
-
-// bootSource resolves boot_media for a desktop VM: the option when set, else
-// "disk" when the artifact has a vmdk, else "iso". It returns the artifact's
-// file for it, or an error saying which format to add.
-func bootSource(bootMedia string, in *common.Input) (media, path string, err error) {
-	vmdk, hasVMDK := in.Format(artifact.FormatVMDK)
-	iso, hasISO := in.Format(artifact.FormatISOBIOS)
+// bootSource resolves boot_media for a desktop VM among the artifact's
+// media of one firmware (f): the option when set, else "disk" when the
+// artifact has that vmdk, else "iso". It returns the artifact's file for it,
+// or an error saying which format to add.
+func bootSource(bootMedia string, in *common.Input, f common.MediaFormats) (media, path string, err error) {
+	vmdk, hasVMDK := in.Format(f.VMDK)
+	iso, hasISO := in.Format(f.ISO)
 	if bootMedia == "" {
 		switch {
 		case hasVMDK:
-			bootMedia = "disk"
+			bootMedia = common.BootDisk
 		case hasISO:
-			bootMedia = "iso"
+			bootMedia = common.BootISO
 		default:
-			return "", "", fmt.Errorf("the artifact has no bootable medium for a desktop VM (formats: %s): "+
-				"add \"vmdk\" (with vmdk_subformat = \"monolithicSparse\") or \"iso-bios\" to the linuxkit builder's formats",
-				in.FormatNames())
+			return "", "", fmt.Errorf("the artifact has no bootable %s medium for a desktop VM (formats: %s): "+
+				"add %q (with vmdk_subformat = \"monolithicSparse\") or %q to the linuxkit builder's formats",
+				f.Firmware, in.FormatNames(), f.VMDK, f.ISO)
 		}
 	}
 	switch bootMedia {
-	case "disk":
+	case common.BootDisk:
 		if !hasVMDK {
-			return "", "", fmt.Errorf("boot_media \"disk\" needs a vmdk, and the artifact has none (formats: %s): "+
-				"add \"vmdk\" to the linuxkit builder's formats, or set boot_media = \"iso\"", in.FormatNames())
+			return "", "", fmt.Errorf("boot_media \"disk\" with firmware %q needs a %s disk, and the artifact has none (formats: %s): "+
+				"add %q to the linuxkit builder's formats, or set boot_media = \"iso\"", f.Firmware, f.VMDK, in.FormatNames(), f.VMDK)
 		}
 		return bootMedia, vmdk, nil
-	case "iso":
+	case common.BootISO:
 		if !hasISO {
-			return "", "", fmt.Errorf("boot_media \"iso\" needs an ISO, and the artifact has none (formats: %s): "+
-				"add \"iso-bios\" to the linuxkit builder's formats, or set boot_media = \"disk\"", in.FormatNames())
+			return "", "", fmt.Errorf("boot_media \"iso\" with firmware %q needs an %s image, and the artifact has none (formats: %s): "+
+				"add %q to the linuxkit builder's formats, or set boot_media = \"disk\"", f.Firmware, f.ISO, in.FormatNames(), f.ISO)
 		}
 		return bootMedia, iso, nil
 	}

@@ -17,10 +17,14 @@ import (
 	"github.com/seed844b7c54/packer-plugin-linuxkit/post-processor/vmware/common"
 )
 
-// isoUploadName is `<vm_name>-<digest12>.iso`: the first 12 hex digits of
-// the spec digest, so a rebuild of another spec never overwrites an ISO
-// that existing VMs and clones use.
-func isoUploadName(vmName, specDigest string) string {
+// isoUploadName is `<vm_name>-<digest12>.iso` (`<vm_name>-<digest12>-efi.iso`
+// for an iso-efi image): the first 12 hex digits of the spec digest, so a
+// rebuild of another spec never overwrites an ISO that existing VMs and
+// clones use, nor the EFI image of a build its BIOS image.
+func isoUploadName(vmName, specDigest, firmware string) string {
+	if firmware == artifact.FirmwareEFI {
+		return fmt.Sprintf("%s-%s-efi.iso", vmName, digest12(specDigest))
+	}
 	return fmt.Sprintf("%s-%s.iso", vmName, digest12(specDigest))
 }
 
@@ -116,38 +120,40 @@ func uploadProgress(ui packersdk.Ui) func(done, total int64) {
 }
 
 // bootSource resolves boot_media for a vSphere VM before anything is
-// contacted: the option when set, else "iso" when the artifact has an ISO,
-// else "disk". A disk must reach vSphere as a streamOptimized vmdk: the
-// artifact's vmdk when it has that subformat, else its raw disk (raw-bios),
-// which the media step converts (convert = true). A monolithicSparse vmdk
-// alone is refused: internal/vmdk writes vmdks but does not read them.
-func bootSource(bootMedia string, in *common.Input) (media, src string, convert bool, err error) {
-	iso, hasISO := in.Format(artifact.FormatISOBIOS)
-	vmdkPath, hasVMDK := in.Format(artifact.FormatVMDK)
-	raw, hasRaw := in.Format(artifact.FormatRawBIOS)
+// contacted, among the artifact's media of one firmware (f: BIOS or EFI):
+// the option when set, else "iso" when the artifact has that ISO, else
+// "disk". A disk must reach vSphere as a streamOptimized vmdk: the
+// artifact's vmdk of that firmware when it has that subformat, else its raw
+// disk (raw-bios, raw-efi), which the media step converts (convert = true).
+// A monolithicSparse vmdk alone is refused: internal/vmdk writes vmdks but
+// does not read them.
+func bootSource(bootMedia string, in *common.Input, f common.MediaFormats) (media, src string, convert bool, err error) {
+	iso, hasISO := in.Format(f.ISO)
+	vmdkPath, hasVMDK := in.Format(f.VMDK)
+	raw, hasRaw := in.Format(f.Raw)
 	if bootMedia == "" {
 		switch {
 		case hasISO:
-			bootMedia = "iso"
+			bootMedia = common.BootISO
 		case hasVMDK || hasRaw:
-			bootMedia = "disk"
+			bootMedia = common.BootDisk
 		default:
-			return "", "", false, fmt.Errorf("the artifact has no bootable medium for a vSphere VM (formats: %s): "+
-				"add \"iso-bios\", or \"vmdk\" with vmdk_subformat = \"streamOptimized\", to the linuxkit builder's formats",
-				in.FormatNames())
+			return "", "", false, fmt.Errorf("the artifact has no bootable %s medium for a vSphere VM (formats: %s): "+
+				"add %q, or %q with vmdk_subformat = \"streamOptimized\", to the linuxkit builder's formats",
+				f.Firmware, in.FormatNames(), f.ISO, f.VMDK)
 		}
 	}
 	switch bootMedia {
-	case "iso":
+	case common.BootISO:
 		if !hasISO {
-			return "", "", false, fmt.Errorf("boot_media \"iso\" needs an ISO, and the artifact has none (formats: %s): "+
-				"add \"iso-bios\" to the linuxkit builder's formats, or set boot_media = \"disk\"", in.FormatNames())
+			return "", "", false, fmt.Errorf("boot_media \"iso\" with firmware %q needs an %s image, and the artifact has none (formats: %s): "+
+				"add %q to the linuxkit builder's formats, or set boot_media = \"disk\"", f.Firmware, f.ISO, in.FormatNames(), f.ISO)
 		}
 		if _, err := os.Stat(iso); err != nil {
 			return "", "", false, fmt.Errorf("boot_media \"iso\": the artifact's file: %w", err)
 		}
 		return bootMedia, iso, false, nil
-	case "disk":
+	case common.BootDisk:
 		if hasVMDK {
 			sub, err := vmdk.Subformat(vmdkPath)
 			if err != nil {
@@ -158,14 +164,14 @@ func bootSource(bootMedia string, in *common.Input) (media, src string, convert 
 			}
 			if !hasRaw {
 				return "", "", false, fmt.Errorf("boot_media \"disk\": %s is a %s vmdk, and vSphere imports streamOptimized ones: "+
-					"set vmdk_subformat = \"streamOptimized\" in the linuxkit source, or add \"raw-bios\" to its formats "+
-					"(the post-processor then converts the raw disk), or use boot_media = \"iso\"", vmdkPath, sub)
+					"set vmdk_subformat = \"streamOptimized\" in the linuxkit source, or add %q to its formats "+
+					"(the post-processor then converts the raw disk), or use boot_media = \"iso\"", vmdkPath, sub, f.Raw)
 			}
 		}
 		if !hasRaw {
-			return "", "", false, fmt.Errorf("boot_media \"disk\" needs a streamOptimized vmdk or a raw disk, and the artifact has neither (formats: %s): "+
-				"add \"vmdk\" with vmdk_subformat = \"streamOptimized\" to the linuxkit builder's formats, or set boot_media = \"iso\"",
-				in.FormatNames())
+			return "", "", false, fmt.Errorf("boot_media \"disk\" with firmware %q needs a streamOptimized %s or a %s disk, and the artifact has neither (formats: %s): "+
+				"add %q with vmdk_subformat = \"streamOptimized\" to the linuxkit builder's formats, or set boot_media = \"iso\"",
+				f.Firmware, f.VMDK, f.Raw, in.FormatNames(), f.VMDK)
 		}
 		if _, err := os.Stat(raw); err != nil {
 			return "", "", false, fmt.Errorf("boot_media \"disk\": the artifact's raw disk: %w", err)

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/artifact"
 	vsdriver "github.com/seed844b7c54/packer-plugin-linuxkit/internal/vsphere"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/post-processor/vmware/common"
 )
@@ -50,10 +51,7 @@ func Run(ctx context.Context, ui packersdk.Ui, source packersdk.Artifact, job co
 		return nil, err
 	}
 	c.ResolveDerived(&hw)
-	if err := common.CheckFirmware(hw.Firmware, in.Firmware); err != nil {
-		return nil, err
-	}
-	media, src, convert, err := bootSource(hw.BootMedia, in)
+	firmware, media, src, convert, err := chooseMedium(&hw, in)
 	if err != nil {
 		return nil, err
 	}
@@ -75,15 +73,31 @@ func Run(ctx context.Context, ui packersdk.Ui, source packersdk.Artifact, job co
 	case media == "iso":
 		steps = append(steps, &stepUploadISO{
 			src:     src,
-			dsName:  path.Join(c.UploadPath, isoUploadName(hw.VMName, in.SpecDigest)),
+			dsName:  path.Join(c.UploadPath, isoUploadName(hw.VMName, in.SpecDigest, firmware)),
 			sum:     builderSHA256(in, src),
 			cleaner: cl,
 		})
 	case convert:
 		steps = append(steps, &stepConvertDisk{src: src, out: convertedVMDKPath(hw.OutputDirectory, src, in.Name, hw.VMName)})
 	}
-	steps = append(steps, &stepCreate{spec: vmSpec(&hw, &c, in.Firmware, buildID), iso: media == "iso", in: in, cleaner: cl})
+	steps = append(steps, &stepCreate{spec: vmSpec(&hw, &c, firmware, buildID), iso: media == "iso", in: in, cleaner: cl})
 	return runRest(ctx, ui, job, state, steps, &hw, &c, in)
+}
+
+// chooseMedium picks, before anything is contacted, the firmware of the VM
+// (the firmware option, else what the artifact's media boot with) and the
+// artifact's medium of that firmware it boots from. vSphere runs amd64
+// guests only, so an arm64 artifact is an error here.
+func chooseMedium(hw *common.HardwareConfig, in *common.Input) (firmware, media, src string, convert bool, err error) {
+	if in.Arch != artifact.ArchAMD64 {
+		return "", "", "", false, fmt.Errorf("the artifact is built for %s, and target \"vsphere\" makes amd64 VMs only: "+
+			"build with arch = \"amd64\", or use target \"fusion\" on an Apple silicon Mac for arm64 images", in.Arch)
+	}
+	if firmware, err = in.PickFirmware(hw.Firmware, hw.BootMedia); err != nil {
+		return "", "", "", false, err
+	}
+	media, src, convert, err = bootSource(hw.BootMedia, in, common.FormatsFor(firmware))
+	return firmware, media, src, convert, err
 }
 
 // runRest appends the optional steps, each only when its option asks for
