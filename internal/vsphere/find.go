@@ -29,6 +29,11 @@ type Placement struct {
 	Folder string
 	// Network is a standard port group or a distributed port group.
 	Network string
+	// Networks are the further networks the VM's NICs use (VMSpec.NICs), resolved as
+	// Network is, into Target.Networks.
+	Networks []string
+	// CreateFolder makes Folder, and the folders above it, when they are missing.
+	CreateFolder bool
 }
 
 // Target is a resolved Placement: the objects every other call needs.
@@ -42,6 +47,8 @@ type Target struct {
 	Datastore    *object.Datastore
 	Folder       *object.Folder
 	Network      object.NetworkReference
+	// Networks are Placement.Networks resolved, by the name the placement gave.
+	Networks map[string]object.NetworkReference
 }
 
 // String describes the target for a log line.
@@ -86,7 +93,10 @@ func (d *Driver) FindPlacement(ctx context.Context, p Placement) (*Target, error
 	if t.Datastore, err = pick(ctx, d, "datastore", p.Datastore, scope, f.DatastoreList, func(o *object.Datastore) string { return rel(dsRoot, o.InventoryPath) }); err != nil {
 		return nil, err
 	}
-	if t.Folder, err = d.findFolder(ctx, f, dc, p.Folder); err != nil {
+	if t.Folder, err = d.findFolder(ctx, f, dc, p.Folder); errors.Is(err, ErrNotFound) && p.CreateFolder {
+		t.Folder, err = d.createFolder(ctx, f, dc, p.Folder)
+	}
+	if err != nil {
 		return nil, err
 	}
 	networks := func(ctx context.Context, arg string) ([]object.NetworkReference, error) {
@@ -96,6 +106,9 @@ func (d *Driver) FindPlacement(ctx context.Context, p Placement) (*Target, error
 		return strings.TrimPrefix(n.GetInventoryPath(), dc.InventoryPath+"/network/")
 	}
 	if t.Network, err = pick(ctx, d, "network", p.Network, scope, networks, netLabel); err != nil {
+		return nil, err
+	}
+	if t.Networks, err = d.findNetworks(ctx, f, dc, p.Networks); err != nil {
 		return nil, err
 	}
 	d.logf("vSphere: placement: %s", t)
