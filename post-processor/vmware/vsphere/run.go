@@ -62,6 +62,7 @@ func Run(ctx context.Context, ui packersdk.Ui, source packersdk.Artifact, job co
 		return nil, err
 	}
 	cl := &cleaner{buildID: buildID, conn: c.connect(), placement: c.placement()}
+	cl.placement.Networks = nicNetworks(&hw)
 	state := common.NewState(ui)
 	if media == "disk" && !convert {
 		state.Put(stateStreamVMDK, src)
@@ -70,6 +71,9 @@ func Run(ctx context.Context, ui packersdk.Ui, source packersdk.Artifact, job co
 		&stepConnect{conn: cl.conn},
 		&stepPlacement{placement: cl.placement},
 		&stepCheckName{vmName: hw.VMName, overwrite: c.Overwrite},
+	}
+	if len(c.Tags) > 0 {
+		steps = append(steps, &stepResolveTags{tags: c.tags(), create: c.CreateTags})
 	}
 	switch {
 	case media == "iso":
@@ -95,7 +99,7 @@ func runRest(ctx context.Context, ui packersdk.Ui, job common.Job, state multist
 		steps = append(steps, &stepPowerOn{vmName: hw.VMName})
 	}
 	if hw.WaitForIP {
-		steps = append(steps, &stepWaitIP{timeout: hw.IPWaitTimeout})
+		steps = append(steps, &stepWaitIP{wait: c.ipWait(hw.IPWaitTimeout)})
 	}
 	if c.PowerOn && finalizes {
 		steps = append(steps, &stepShutdown{vmName: hw.VMName, timeout: c.ShutdownTimeout})
@@ -110,10 +114,14 @@ func runRest(ctx context.Context, ui packersdk.Ui, job common.Job, state multist
 			Description: cl.Description,
 			OVF:         cl.OVF,
 			Overwrite:   c.Overwrite,
+			Flags:       cl.ovfFlags(hw, c.ConfigurationParameters),
 		}})
 	}
 	if c.ConvertToTemplate {
 		steps = append(steps, &stepTemplate{vmName: hw.VMName})
+	}
+	if len(c.Tags) > 0 {
+		steps = append(steps, &stepAttachTags{})
 	}
 	if err := common.RunSteps(ctx, job.Packer, ui, state, steps); err != nil {
 		return nil, err
@@ -143,6 +151,7 @@ func (c *VSphereConfig) placement() vsdriver.Placement {
 		Datastore:    c.Datastore,
 		Folder:       c.Folder,
 		Network:      c.Network,
+		CreateFolder: c.CreateFolder,
 	}
 }
 
@@ -166,6 +175,10 @@ func vmSpec(hw *common.HardwareConfig, c *VSphereConfig, firmware, buildID strin
 	}
 	if hw.HardwareVersion > 0 {
 		spec.HardwareVersion = strconv.Itoa(hw.HardwareVersion)
+	}
+	spec.Hardware, spec.NICs = c.hardware(), nics(hw)
+	if len(spec.NICs) > 0 {
+		spec.NetworkAdapter = spec.NICs[0].Adapter // an imported VM's first NIC is the OVF's
 	}
 	return spec
 }
