@@ -30,7 +30,8 @@ type Placement struct {
 	// Network is a standard port group or a distributed port group.
 	Network string
 	// Networks are the further networks the VM's NICs use (VMSpec.NICs), resolved as
-	// Network is, into Target.Networks.
+	// Network is, into Target.Networks. When Network is empty, the target's Network is the
+	// first of them.
 	Networks []string
 	// CreateFolder makes Folder, and the folders above it, when they are missing.
 	CreateFolder bool
@@ -105,10 +106,12 @@ func (d *Driver) FindPlacement(ctx context.Context, p Placement) (*Target, error
 	netLabel := func(n object.NetworkReference) string {
 		return strings.TrimPrefix(n.GetInventoryPath(), dc.InventoryPath+"/network/")
 	}
-	if t.Network, err = pick(ctx, d, "network", p.Network, scope, networks, netLabel); err != nil {
+	if t.Networks, err = d.findNetworks(ctx, f, dc, p.Networks); err != nil {
 		return nil, err
 	}
-	if t.Networks, err = d.findNetworks(ctx, f, dc, p.Networks); err != nil {
+	if p.Network == "" && len(p.Networks) > 0 {
+		t.Network = t.Networks[p.Networks[0]]
+	} else if t.Network, err = pick(ctx, d, "network", p.Network, scope, networks, netLabel); err != nil {
 		return nil, err
 	}
 	d.logf("vSphere: placement: %s", t)

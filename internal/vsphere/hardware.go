@@ -73,8 +73,20 @@ func (h Hardware) check(cpus int) error {
 	return nil
 }
 
-// apply writes the settings that live in the configuration itself into cs.
+// apply writes the settings that live in the configuration itself into cs, and provisions
+// the disks cs adds (an import spec's) as DiskProvisioning says.
 func (h Hardware) apply(cs *types.VirtualMachineConfigSpec) {
+	if h.DiskProvisioning != "" {
+		for _, c := range cs.DeviceChange {
+			spec := c.GetVirtualDeviceConfigSpec()
+			if disk, ok := spec.Device.(*types.VirtualDisk); ok && spec.Operation == types.VirtualDeviceConfigSpecOperationAdd {
+				if b, ok := disk.Backing.(*types.VirtualDiskFlatVer2BackingInfo); ok {
+					p := diskBacking(h.DiskProvisioning)
+					b.ThinProvisioned, b.EagerlyScrub = p.ThinProvisioned, p.EagerlyScrub
+				}
+			}
+		}
+	}
 	if h.CoresPerSocket > 0 {
 		cs.NumCoresPerSocket = types.NewInt32(int32(h.CoresPerSocket))
 	}

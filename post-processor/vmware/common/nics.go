@@ -12,7 +12,8 @@ import (
 // network, model, MAC address and connection state.
 type NetworkAdapterConfig struct {
 	// The network: on vSphere a port group or distributed port group
-	// (defaults to the `network` option's); on the desktop targets `nat`,
+	// (defaults to `VCNETWORK` or `GOVC_NETWORK`, else the first network
+	// named in network_adapters, else the only one); on the desktop targets `nat`,
 	// `bridged`, `hostonly` or a custom `vmnetN` (defaults to `network_type`'s
 	// default, `nat`).
 	Network string `mapstructure:"network"`
