@@ -34,6 +34,9 @@ type Config struct {
 	NetworkType     string // network_type: nat (default), bridged, hostonly
 	NetworkAdapter  string // network_adapter_type: vmxnet3 (default), e1000e, e1000
 	DiskController  string // disk_controller_type: lsilogic (default), pvscsi, nvme, sata
+	// NICs are the network adapters (network_adapters); when set they replace the one
+	// adapter NetworkType and NetworkAdapter describe.
+	NICs []NIC
 
 	// BootDisk is the boot vmdk's file name, relative to the VM folder
 	// (boot_media = "disk"). Exactly one of BootDisk and ISO is set.
@@ -142,6 +145,11 @@ func (c *Config) normalize() error {
 	}
 	if err := oneOf("network_type", c.NetworkType, "nat", "bridged", "hostonly"); err != nil {
 		return err
+	}
+	for i, n := range c.NICs {
+		if err := n.check(i); err != nil {
+			return err
+		}
 	}
 	if err := oneOf("network_adapter_type", c.NetworkAdapter, "vmxnet3", "e1000e", "e1000"); err != nil {
 		return err

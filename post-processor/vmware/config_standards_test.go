@@ -98,3 +98,25 @@ func TestConfigureStandardsValid(t *testing.T) {
 		t.Errorf("network_adapters after defaults: %+v", n)
 	}
 }
+
+// TestConfigureDesktopNICErrors: network_adapters on a desktop target.
+func TestConfigureDesktopNICErrors(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		raw  map[string]interface{}
+		want string
+	}{
+		{"network_type and network_adapters", fusion(map[string]interface{}{"network_type": "bridged", "network_adapters": []nic{{"network": "nat"}}}),
+			"network_type and network_adapters are two forms of one setting"},
+		{"desktop network", fusion(map[string]interface{}{"network_adapters": []nic{{"network": "VM Network"}}}),
+			`network_adapters[0].network "VM Network" is not one of "nat", "bridged", "hostonly", or a custom network vmnet0`},
+		{"desktop adapter type", fusion(map[string]interface{}{"network_adapters": []nic{{"type": "virtio"}}}),
+			`network_adapters[0].type "virtio" is not one of "vmxnet3", "e1000e", "e1000"`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			vmwaretest.CleanEnv(t)
+			_, err := vmwaretest.Configure(t, tt.raw)
+			vmwaretest.WantErrors(t, err, tt.want)
+		})
+	}
+}
