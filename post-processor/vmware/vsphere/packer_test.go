@@ -138,7 +138,14 @@ func newVSPackerRig(t *testing.T) *vsPackerRig {
 // the returned path.
 func (r *vsPackerRig) args(t *testing.T, name, builder, pp string) (args []string, dump string) {
 	t.Helper()
-	r.p.WriteFile(t, name+".pkr.hcl", fmt.Sprintf(vsE2EVariant, builder, pp))
+	return r.argsOf(t, vsE2EVariant, name, builder, pp)
+}
+
+// argsOf is args with another template than vsE2EVariant (same variables
+// and verbs).
+func (r *vsPackerRig) argsOf(t *testing.T, template, name, builder, pp string) (args []string, dump string) {
+	t.Helper()
+	r.p.WriteFile(t, name+".pkr.hcl", fmt.Sprintf(template, builder, pp))
 	dump = filepath.Join(r.p.Dir, name+"-dump.json")
 	return testrig.BuildArgs(name+".pkr.hcl",
 		"cache="+filepath.Join(r.p.Dir, "cache"), "insecure="+r.reg,
