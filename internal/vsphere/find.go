@@ -35,6 +35,11 @@ type Placement struct {
 	Networks []string
 	// CreateFolder makes Folder, and the folders above it, when they are missing.
 	CreateFolder bool
+	// DatastoreCluster is a datastore cluster (storage pod) whose Storage DRS
+	// recommendation becomes the target's Datastore; Datastore must then be empty.
+	DatastoreCluster string
+	// VMName is the VM the DatastoreCluster recommendation is asked for.
+	VMName string
 }
 
 // Target is a resolved Placement: the objects every other call needs.
@@ -91,14 +96,21 @@ func (d *Driver) FindPlacement(ctx context.Context, p Placement) (*Target, error
 	}
 	scope := "datacenter " + dc.Name()
 	dsRoot := dc.InventoryPath + "/datastore/"
-	if t.Datastore, err = pick(ctx, d, "datastore", p.Datastore, scope, f.DatastoreList, func(o *object.Datastore) string { return rel(dsRoot, o.InventoryPath) }); err != nil {
-		return nil, err
+	if p.DatastoreCluster == "" {
+		if t.Datastore, err = pick(ctx, d, "datastore", p.Datastore, scope, f.DatastoreList, func(o *object.Datastore) string { return rel(dsRoot, o.InventoryPath) }); err != nil {
+			return nil, err
+		}
 	}
 	if t.Folder, err = d.findFolder(ctx, f, dc, p.Folder); errors.Is(err, ErrNotFound) && p.CreateFolder {
 		t.Folder, err = d.createFolder(ctx, f, dc, p.Folder)
 	}
 	if err != nil {
 		return nil, err
+	}
+	if p.DatastoreCluster != "" {
+		if t.Datastore, err = d.recommendDatastore(ctx, f, t, p.DatastoreCluster, p.VMName); err != nil {
+			return nil, err
+		}
 	}
 	networks := func(ctx context.Context, arg string) ([]object.NetworkReference, error) {
 		return d.attachableNetworks(ctx, f, arg)

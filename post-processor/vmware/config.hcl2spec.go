@@ -54,6 +54,7 @@ type FlatConfig struct {
 	Host                    *string                           `mapstructure:"host" cty:"host" hcl:"host"`
 	ResourcePool            *string                           `mapstructure:"resource_pool" cty:"resource_pool" hcl:"resource_pool"`
 	Datastore               *string                           `mapstructure:"datastore" cty:"datastore" hcl:"datastore"`
+	DatastoreCluster        *string                           `mapstructure:"datastore_cluster" cty:"datastore_cluster" hcl:"datastore_cluster"`
 	Folder                  *string                           `mapstructure:"folder" cty:"folder" hcl:"folder"`
 	Network                 *string                           `mapstructure:"network" cty:"network" hcl:"network"`
 	Tags                    []vsphere.FlatTagConfig           `mapstructure:"tags" cty:"tags" hcl:"tags"`
@@ -138,6 +139,7 @@ func (*FlatConfig) HCL2Spec() map[string]hcldec.Spec {
 		"host":                       &hcldec.AttrSpec{Name: "host", Type: cty.String, Required: false},
 		"resource_pool":              &hcldec.AttrSpec{Name: "resource_pool", Type: cty.String, Required: false},
 		"datastore":                  &hcldec.AttrSpec{Name: "datastore", Type: cty.String, Required: false},
+		"datastore_cluster":          &hcldec.AttrSpec{Name: "datastore_cluster", Type: cty.String, Required: false},
 		"folder":                     &hcldec.AttrSpec{Name: "folder", Type: cty.String, Required: false},
 		"network":                    &hcldec.AttrSpec{Name: "network", Type: cty.String, Required: false},
 		"tags":                       &hcldec.BlockListSpec{TypeName: "tags", Nested: hcldec.ObjectSpec((*vsphere.FlatTagConfig)(nil).HCL2Spec())},

@@ -39,6 +39,8 @@ func TestConfigureStandardsErrors(t *testing.T) {
 		{"disk_provisioning", vs(map[string]interface{}{"disk_provisioning": "thick"}), []string{`disk_provisioning "thick" is not one of "thin", "lazy-zeroed", "eager-zeroed"`}},
 		{"cdrom_type", vs(map[string]interface{}{"cdrom_type": "scsi"}), []string{`cdrom_type "scsi" is not one of "ide", "sata"`}},
 		{"boot_order", vs(map[string]interface{}{"boot_order": "disk,network"}), []string{`boot_order entry "network" is not one of disk, cdrom, ethernet, floppy`}},
+		{"datastore and datastore_cluster", vs(map[string]interface{}{"datastore": "ds1", "datastore_cluster": "pod1"}), []string{"datastore and datastore_cluster both name where the VM goes"}},
+		{"datastore_cluster on desktop", fusion(map[string]interface{}{"datastore_cluster": "pod1"}), []string{`datastore_cluster is an option of target "vsphere" only`}},
 		{"create_folder without folder", vs(map[string]interface{}{"create_folder": true}), []string{"create_folder = true needs folder"}},
 		{"nvme with disk import", vs(map[string]interface{}{"disk_controller_type": "nvme", "boot_media": "disk"}), []string{`disk_controller_type "nvme" on target "vsphere" needs boot_media = "iso"`}},
 		{"sata old hardware", vs(map[string]interface{}{"disk_controller_type": "sata", "hardware_version": 9}), []string{`disk_controller_type "sata" needs hardware_version 10 or later, not 9`}},

@@ -76,6 +76,11 @@ type PlacementConfig struct {
 	// The datastore for the VM and the uploads. Defaults to `VCDATASTORE`,
 	// then `GOVC_DATASTORE`.
 	Datastore string `mapstructure:"datastore"`
+	// A datastore cluster (storage pod) instead of `datastore`: the VM and
+	// the uploads go to the datastore its Storage DRS recommends for the new
+	// VM. Setting both is an error; with it, the `datastore` environment
+	// fallbacks are not read.
+	DatastoreCluster string `mapstructure:"datastore_cluster"`
 	// The VM folder, relative to the datacenter's VM folder. Defaults to
 	// `GOVC_FOLDER`, then the datacenter's VM folder itself.
 	Folder string `mapstructure:"folder"`

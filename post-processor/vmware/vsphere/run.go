@@ -62,7 +62,7 @@ func Run(ctx context.Context, ui packersdk.Ui, source packersdk.Artifact, job co
 		return nil, err
 	}
 	cl := &cleaner{buildID: buildID, conn: c.connect(), placement: c.placement()}
-	cl.placement.Networks = nicNetworks(&hw)
+	cl.placement.Networks, cl.placement.VMName = nicNetworks(&hw), hw.VMName
 	state := common.NewState(ui)
 	if media == "disk" && !convert {
 		state.Put(stateStreamVMDK, src)
@@ -144,14 +144,15 @@ func (c *VSphereConfig) connect() vsdriver.ConnectConfig {
 // placement is where the engine puts the VM, from the placement options.
 func (c *VSphereConfig) placement() vsdriver.Placement {
 	return vsdriver.Placement{
-		Datacenter:   c.Datacenter,
-		Cluster:      c.Cluster,
-		Host:         c.Host,
-		ResourcePool: c.ResourcePool,
-		Datastore:    c.Datastore,
-		Folder:       c.Folder,
-		Network:      c.Network,
-		CreateFolder: c.CreateFolder,
+		Datacenter:       c.Datacenter,
+		Cluster:          c.Cluster,
+		Host:             c.Host,
+		ResourcePool:     c.ResourcePool,
+		Datastore:        c.Datastore,
+		Folder:           c.Folder,
+		Network:          c.Network,
+		CreateFolder:     c.CreateFolder,
+		DatastoreCluster: c.DatastoreCluster,
 	}
 }
 

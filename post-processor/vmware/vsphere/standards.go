@@ -147,6 +147,12 @@ func (c *VSphereConfig) PrepareStandards(hw *common.HardwareConfig, set map[stri
 		errs = append(errs, fmt.Errorf("disk_controller_type %q on target \"vsphere\" needs boot_media = \"iso\": "+
 			"the imported disk sits on the OVF's SCSI controller", hw.DiskControllerType))
 	}
+	if c.DatastoreCluster != "" {
+		if set["datastore"] {
+			errs = append(errs, fmt.Errorf("datastore and datastore_cluster both name where the VM goes; remove one of them"))
+		}
+		c.Datastore = "" // not the environment's: the cluster decides
+	}
 	errs = append(errs, c.prepareIPWait(hw, set)...)
 	errs = append(errs, c.prepareNICs(hw, set)...)
 	return errs
