@@ -34,9 +34,6 @@ type Config struct {
 	NetworkType     string // network_type: nat (default), bridged, hostonly
 	NetworkAdapter  string // network_adapter_type: vmxnet3 (default), e1000e, e1000
 	DiskController  string // disk_controller_type: lsilogic (default), pvscsi, nvme, sata
-	// NICs are the network adapters (network_adapters); when set they replace the one
-	// adapter NetworkType and NetworkAdapter describe.
-	NICs []NIC
 
 	// BootDisk is the boot vmdk's file name, relative to the VM folder
 	// (boot_media = "disk"). Exactly one of BootDisk and ISO is set.
@@ -57,6 +54,9 @@ type Config struct {
 	Template *VMX
 	// VMXData is applied over the generated keys (vmx_data).
 	VMXData map[string]string
+	// NICs are the network adapters (network_adapters); when set they replace the one
+	// adapter NetworkType and NetworkAdapter describe.
+	NICs []NIC
 }
 
 // identityKeys are dropped from a template: they identify the VM the

@@ -72,5 +72,8 @@ func (c *Config) Prepare(setKeys []string) []error {
 		errs = append(errs, c.VSphereConfig.Prepare(&c.HardwareConfig)...)
 		errs = append(errs, c.VSphereConfig.PrepareStandards(&c.HardwareConfig, set)...)
 	}
+	if c.Target != "" {
+		errs = append(errs, c.HardwareConfig.CheckNICVersions()...)
+	}
 	return errs // without a valid target the rest cannot be judged
 }

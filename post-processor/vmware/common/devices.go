@@ -28,14 +28,10 @@ func (c *HardwareConfig) PrepareDevices(target string, d Devices) []error {
 		c.HardwareVersion = d.HardwareVersion
 	}
 	if c.HardwareVersion > 0 {
-		devs := []struct{ option, value string }{
+		for _, dev := range []struct{ option, value string }{
 			{"disk_controller_type", c.DiskControllerType},
 			{"network_adapter_type", c.NetworkAdapterType},
-		}
-		for i, n := range c.NetworkAdapters {
-			devs = append(devs, struct{ option, value string }{fmt.Sprintf("network_adapters[%d].type", i), n.Type})
-		}
-		for _, dev := range devs {
+		} {
 			if need := minHardwareVersion[dev.value]; c.HardwareVersion < need {
 				errs = append(errs, fmt.Errorf("%s %q needs hardware_version %d or later, not %d",
 					dev.option, dev.value, need, c.HardwareVersion))

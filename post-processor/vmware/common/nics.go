@@ -70,3 +70,20 @@ func (c *NICConfig) Prepare(set map[string]bool) []error {
 	}
 	return errs
 }
+
+// CheckNICVersions checks each adapter of network_adapters against the
+// hardware version, as PrepareDevices checks network_adapter_type; the
+// post-processor calls it once the target set its default version.
+func (c *HardwareConfig) CheckNICVersions() []error {
+	var errs []error
+	if c.HardwareVersion <= 0 {
+		return nil
+	}
+	for i, n := range c.NetworkAdapters {
+		if need := minHardwareVersion[n.Type]; c.HardwareVersion < need {
+			errs = append(errs, fmt.Errorf("network_adapters[%d].type %q needs hardware_version %d or later, not %d",
+				i, n.Type, need, c.HardwareVersion))
+		}
+	}
+	return errs
+}
