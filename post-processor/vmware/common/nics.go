@@ -30,9 +30,9 @@ type NetworkAdapterConfig struct {
 // network_adapter_type stay the one-NIC shorthand.
 type NICConfig struct {
 	// The VM's network adapters, in order, when it has several or needs a
-	// fixed MAC address: `network_adapters = [{ network = "VM Network", type
-	// = "vmxnet3", mac_address = "00:50:56:aa:bb:01" }, { network =
-	// "DC0_DVPG0" }]`. Setting it together with `network_adapter_type` (or,
+	// fixed MAC address: in HCL one `network_adapters { network = "VM
+	// Network" mac_address = "00:50:56:aa:bb:01" }` block per NIC, in JSON a
+	// list of such objects. Setting it together with `network_adapter_type` (or,
 	// on vSphere, `network`; on the desktop targets, `network_type`) is an
 	// error: those are the one-NIC shorthand.
 	NetworkAdapters []NetworkAdapterConfig `mapstructure:"network_adapters"`

@@ -33,9 +33,10 @@ type TagConfig struct {
 // wait for. The vSphere target squashes it into its options.
 type StandardsConfig struct {
 	// Tags attached to the VM (and so to the template it becomes) and to the
-	// content library item, through vSphere's tagging service: `tags = [{
-	// category = "os", name = "linuxkit" }]`. A category or tag that does not
-	// exist is an error listing the ones that do, unless `create_tags` is set.
+	// content library item, through vSphere's tagging service: in HCL one
+	// `tags { category = "os" name = "linuxkit" }` block per tag, in JSON a
+	// list of such objects. A category or tag that does not exist is an error
+	// listing the ones that do, unless `create_tags` is set.
 	Tags []TagConfig `mapstructure:"tags"`
 	// Create the categories and tags of `tags` that are missing (a category
 	// of cardinality "multiple", for every object type). Defaults to `false`.
