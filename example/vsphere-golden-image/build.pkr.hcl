@@ -42,6 +42,11 @@ variable "library" {
 
 locals {
   mirrors = var.registry_mirror == "" ? {} : { "docker.io" = var.registry_mirror }
+  # The tags every image of this pipeline carries (made on first use: create_tags).
+  tags = [
+    { category = "os", name = "linuxkit" },
+    { category = "pipeline", name = "golden-image" },
+  ]
 }
 
 # Resolves every tag to a digest once, so the build and its HCP record name exact images.
@@ -77,19 +82,37 @@ build {
     datastore           = var.datastore
     network             = var.network
     convert_to_template = true
+    cpu_cores           = 1
+    memory_reservation  = 512
+    create_tags         = true
+    dynamic "tags" {
+      for_each = local.tags
+      content {
+        category = tags.value.category
+        name     = tags.value.name
+      }
+    }
     keep_input_artifact = true
   }
 
   # The vmdk is imported as a VM, published as an OVF item, and the VM removed.
   post-processor "linuxkit-vmware" {
-    name       = "content-library"
-    target     = "vsphere"
-    vm_name    = var.vm_name
-    boot_media = "disk"
-    datacenter = var.datacenter
-    cluster    = var.cluster
-    datastore  = var.datastore
-    network    = var.network
+    name        = "content-library"
+    target      = "vsphere"
+    vm_name     = var.vm_name
+    boot_media  = "disk"
+    datacenter  = var.datacenter
+    cluster     = var.cluster
+    datastore   = var.datastore
+    network     = var.network
+    create_tags = true
+    dynamic "tags" {
+      for_each = local.tags
+      content {
+        category = tags.value.category
+        name     = tags.value.name
+      }
+    }
     content_library {
       library     = var.library
       ovf         = true

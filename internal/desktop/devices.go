@@ -40,6 +40,10 @@ func seq(from, to, skip int) []int {
 // network writes ethernet0: one adapter, its connection type, and a MAC
 // address that VMware generates.
 func (c *Config) network(s *setter) {
+	if len(c.NICs) > 0 {
+		c.nics(s)
+		return
+	}
 	s.set("ethernet0.present", "TRUE")
 	s.set("ethernet0.connectionType", c.NetworkType)
 	s.set("ethernet0.virtualDev", c.NetworkAdapter)

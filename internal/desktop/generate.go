@@ -71,6 +71,9 @@ type Config struct {
 	Template *VMX
 	// VMXData is applied over the generated keys (vmx_data).
 	VMXData map[string]string
+	// NICs are the network adapters (network_adapters); when set they replace the one
+	// adapter NetworkType and NetworkAdapter describe.
+	NICs []NIC
 }
 
 // identityKeys are dropped from a template: they identify the VM the
@@ -163,6 +166,11 @@ func (c *Config) normalize() error {
 	}
 	if err := oneOf("network_type", c.NetworkType, "nat", "bridged", "hostonly"); err != nil {
 		return err
+	}
+	for i, n := range c.NICs {
+		if err := n.check(i); err != nil {
+			return err
+		}
 	}
 	if err := oneOf("network_adapter_type", c.NetworkAdapter, "vmxnet3", "e1000e", "e1000"); err != nil {
 		return err

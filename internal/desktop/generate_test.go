@@ -75,6 +75,14 @@ var goldenCases = map[string]Config{
 		GuestInfo:      map[string]string{"userdata": "aGVsbG8K", "userdata.encoding": "base64"},
 		VMXData:        map[string]string{"mks.enable3d": "FALSE"},
 	},
+	"workstation-bios-disk-two-nics": {
+		Name:     "linuxkit",
+		BootDisk: "linuxkit.vmdk",
+		NICs: []NIC{
+			{Network: "nat", MAC: "00:50:56:3F:00:01"},
+			{Network: "vmnet2", Adapter: "e1000e", Disconnected: true},
+		},
+	},
 	"workstation-bios-disk-sata": {
 		Name:           "linuxkit",
 		DiskController: "sata",
@@ -273,6 +281,9 @@ func TestGenerateErrors(t *testing.T) {
 		{func(c *Config) { c.Arch, c.HardwareVersion = "arm64", 12 }, "hardware_version: 12 is too old for disk_controller_type nvme"},
 		{func(c *Config) { c.NetworkType = "NAT" }, `network_type: unknown value "NAT" (want one of nat, bridged, hostonly)`},
 		{func(c *Config) { c.NetworkAdapter = "virtio" }, `network_adapter_type: unknown value "virtio"`},
+		{func(c *Config) { c.NICs = []NIC{{}, {Network: "vmnetx"}} }, `network_adapters[1].network: unknown value "vmnetx"`},
+		{func(c *Config) { c.NICs = []NIC{{Adapter: "virtio"}} }, `network_adapters[0].type: unknown value "virtio"`},
+		{func(c *Config) { c.NICs = []NIC{{MAC: "00:50:56"}} }, `network_adapters[0].mac_address "00:50:56" is not six colon-separated bytes`},
 		{func(c *Config) { c.DiskController = "ide" }, `disk_controller_type: unknown value "ide" (want one of lsilogic, pvscsi, nvme, sata)`},
 		{func(c *Config) { c.CPUs = -1 }, "cpus: must be at least 1"},
 		{func(c *Config) { c.MemoryMB = 1001 }, "memory: VMware needs a positive multiple of 4 MB, not 1001"},

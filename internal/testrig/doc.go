@@ -9,7 +9,8 @@
 //   - QEMU under TCG (Boot, BootAndWait) reading the serial console until a marker appears,
 //     and TinyInitrd, a busybox initrd for booting media without the fixture images;
 //   - govmomi's vCenter simulator on loopback (StartVCSim, NewVCSim), the one vcsim setup
-//     that the driver's tests, the post-processor's tests and cmd/vcsim start;
+//     that the driver's tests, the post-processor's tests and cmd/vcsim start, and
+//     RecordRequests for the requests of an endpoint vcsim accepts but does not model;
 //   - the real packer with this plugin installed (NewPacker, NewPackerRig, FixtureSpec,
 //     Build, ReadDump), and the OCI config cases shared by spec and rootfs (OCICases).
 //

@@ -39,17 +39,15 @@ func (d *Driver) CreateVM(ctx context.Context, t *Target, spec VMSpec) (*object.
 // createVM is CreateVM once the spec is checked; what it leaves on failure is undoCreate's.
 func (d *Driver) createVM(ctx context.Context, t *Target, s VMSpec) (*object.VirtualMachine, error) {
 	var devices object.VirtualDeviceList
-	scsi, err := devices.CreateSCSIController(s.DiskController)
+	ctrl, err := diskController(devices, s.DiskController)
 	if err != nil {
 		return nil, fmt.Errorf("VM %q: %w", s.Name, err)
 	}
-	devices = append(devices, scsi)
-	devices = addDisks(devices, scsi.(types.BaseVirtualController), s.ExtraDisks)
-	nic, err := d.nic(ctx, t, devices, s.NetworkAdapter)
-	if err != nil {
+	devices = append(devices, ctrl)
+	devices = addDisks(devices, ctrl.(types.BaseVirtualController), s.ExtraDisks, s.Hardware.DiskProvisioning)
+	if devices, err = d.nics(ctx, t, devices, s); err != nil {
 		return nil, fmt.Errorf("VM %q: %w", s.Name, err)
 	}
-	devices = append(devices, nic)
 	cs := types.VirtualMachineConfigSpec{
 		Name:        s.Name,
 		GuestId:     s.GuestID,
@@ -62,12 +60,8 @@ func (d *Driver) createVM(ctx context.Context, t *Target, s VMSpec) (*object.Vir
 		ExtraConfig: s.extraConfig(),
 	}
 	if s.ISO != "" {
-		ide, err := devices.CreateIDEController()
-		if err != nil {
-			return nil, fmt.Errorf("VM %q: %w", s.Name, err)
-		}
-		devices = append(devices, ide)
-		cdrom, err := devices.CreateCdrom(ide.(*types.VirtualIDEController))
+		var cdrom *types.VirtualCdrom
+		devices, cdrom, err = cdromDevice(devices, s.Hardware.CDROMType)
 		if err != nil {
 			return nil, fmt.Errorf("VM %q: %w", s.Name, err)
 		}
@@ -76,6 +70,7 @@ func (d *Driver) createVM(ctx context.Context, t *Target, s VMSpec) (*object.Vir
 			BootOrder: []types.BaseVirtualMachineBootOptionsBootableDevice{&types.VirtualMachineBootOptionsBootableCdromDevice{}},
 		}
 	}
+	s.Hardware.apply(&cs)
 	if cs.DeviceChange, err = devices.ConfigSpec(types.VirtualDeviceConfigSpecOperationAdd); err != nil {
 		return nil, fmt.Errorf("VM %q: %w", s.Name, err)
 	}
@@ -120,7 +115,10 @@ func existsError(t *Target, name string) error {
 // the serial console in the VM's own folder). On failure the caller's undoCreate destroys
 // the VM.
 func (d *Driver) finish(ctx context.Context, vm *object.VirtualMachine, s VMSpec, disks []int64) error {
-	if err := d.reconfigureDevices(ctx, vm, disks, s.SerialLog); err != nil {
+	if err := d.reconfigureDevices(ctx, vm, disks, s.SerialLog, s.Hardware.DiskProvisioning); err != nil {
+		return fmt.Errorf("configure VM %q: %w", s.Name, err)
+	}
+	if err := d.applyDevices(ctx, vm, s.Hardware); err != nil {
 		return fmt.Errorf("configure VM %q: %w", s.Name, err)
 	}
 	return nil
@@ -128,7 +126,7 @@ func (d *Driver) finish(ctx context.Context, vm *object.VirtualMachine, s VMSpec
 
 // reconfigureDevices adds thin disks on the VM's first SCSI controller and, with serial, a
 // serial port backed by ConsoleLogName in the VM's folder.
-func (d *Driver) reconfigureDevices(ctx context.Context, vm *object.VirtualMachine, disks []int64, serial bool) error {
+func (d *Driver) reconfigureDevices(ctx context.Context, vm *object.VirtualMachine, disks []int64, serial bool, provisioning string) error {
 	if len(disks) == 0 && !serial {
 		return nil
 	}
@@ -151,7 +149,7 @@ func (d *Driver) reconfigureDevices(ctx context.Context, vm *object.VirtualMachi
 		if c == nil {
 			return errors.New("no SCSI controller with a free slot for the extra disks")
 		}
-		grown := addDisks(devices, c, disks)
+		grown := addDisks(devices, c, disks, provisioning)
 		add = append(add, grown[len(devices):]...)
 		devices = grown
 	}
@@ -172,16 +170,14 @@ func (d *Driver) reconfigureDevices(ctx context.Context, vm *object.VirtualMachi
 	return vm.AddDevice(ctx, add...)
 }
 
-// addDisks appends one thin, persistent disk per size to devices, on controller c.
-func addDisks(devices object.VirtualDeviceList, c types.BaseVirtualController, sizes []int64) object.VirtualDeviceList {
+// addDisks appends one persistent disk per size to devices, on controller c, provisioned as
+// Hardware.DiskProvisioning says (thin by default).
+func addDisks(devices object.VirtualDeviceList, c types.BaseVirtualController, sizes []int64, provisioning string) object.VirtualDeviceList {
 	for _, size := range sizes {
 		disk := &types.VirtualDisk{
 			VirtualDevice: types.VirtualDevice{
-				Key: devices.NewKey(),
-				Backing: &types.VirtualDiskFlatVer2BackingInfo{
-					DiskMode:        string(types.VirtualDiskModePersistent),
-					ThinProvisioned: types.NewBool(true),
-				},
+				Key:     devices.NewKey(),
+				Backing: diskBacking(provisioning),
 			},
 			CapacityInKB:    (size + 1023) / 1024,
 			CapacityInBytes: (size + 1023) / 1024 * 1024,
@@ -190,16 +186,4 @@ func addDisks(devices object.VirtualDeviceList, c types.BaseVirtualController, s
 		devices = append(devices, disk)
 	}
 	return devices
-}
-
-// nic creates a network adapter of the given type on the target's network.
-func (d *Driver) nic(ctx context.Context, t *Target, devices object.VirtualDeviceList, adapter string) (types.BaseVirtualDevice, error) {
-	if t.Network == nil {
-		return nil, errors.New("no network in the target")
-	}
-	backing, err := t.Network.EthernetCardBackingInfo(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("network %s: %w", t.Network.GetInventoryPath(), err)
-	}
-	return devices.CreateEthernetCard(adapter, backing)
 }

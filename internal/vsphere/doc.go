@@ -18,6 +18,11 @@
 //   - undo.go: what a failed CreateVM or ImportVM made (the VM, its datastore folder) goes;
 //   - power.go, guest.go, info.go: power state, WaitForIP, Shutdown, Describe;
 //   - template.go, library.go: RemoveSerialPorts, MarkAsTemplate, PublishToLibrary;
+//   - hardware.go, nics.go, folder.go, storagepod.go: the hardware standards (Hardware),
+//     several NICs (NIC), folders made on demand (Placement.CreateFolder), the datastore a
+//     datastore cluster's Storage DRS recommends (Placement.DatastoreCluster);
+//   - tags.go: ResolveTags and AttachTags through the vAPI tagging service;
+//   - ipwait.go: WaitForIPAddress, filtered by network and CIDR and settled;
 //   - cleanup.go: Build, CleanupBuild and ReconnectAndCleanupBuild (VMs by the
 //     linuxkit.build-id tag, the listed files and library items), CleanupByBuildID;
 //   - retry.go, errors.go: transient-fault retries and the errors callers can test for,

@@ -29,6 +29,17 @@ type Placement struct {
 	Folder string
 	// Network is a standard port group or a distributed port group.
 	Network string
+	// Networks are the further networks the VM's NICs use (VMSpec.NICs), resolved as
+	// Network is, into Target.Networks. When Network is empty, the target's Network is the
+	// first of them.
+	Networks []string
+	// CreateFolder makes Folder, and the folders above it, when they are missing.
+	CreateFolder bool
+	// DatastoreCluster is a datastore cluster (storage pod) whose Storage DRS
+	// recommendation becomes the target's Datastore; Datastore must then be empty.
+	DatastoreCluster string
+	// VMName is the VM the DatastoreCluster recommendation is asked for.
+	VMName string
 }
 
 // Target is a resolved Placement: the objects every other call needs.
@@ -42,6 +53,8 @@ type Target struct {
 	Datastore    *object.Datastore
 	Folder       *object.Folder
 	Network      object.NetworkReference
+	// Networks are Placement.Networks resolved, by the name the placement gave.
+	Networks map[string]object.NetworkReference
 }
 
 // String describes the target for a log line.
@@ -83,11 +96,21 @@ func (d *Driver) FindPlacement(ctx context.Context, p Placement) (*Target, error
 	}
 	scope := "datacenter " + dc.Name()
 	dsRoot := dc.InventoryPath + "/datastore/"
-	if t.Datastore, err = pick(ctx, d, "datastore", p.Datastore, scope, f.DatastoreList, func(o *object.Datastore) string { return rel(dsRoot, o.InventoryPath) }); err != nil {
+	if p.DatastoreCluster == "" {
+		if t.Datastore, err = pick(ctx, d, "datastore", p.Datastore, scope, f.DatastoreList, func(o *object.Datastore) string { return rel(dsRoot, o.InventoryPath) }); err != nil {
+			return nil, err
+		}
+	}
+	if t.Folder, err = d.findFolder(ctx, f, dc, p.Folder); errors.Is(err, ErrNotFound) && p.CreateFolder {
+		t.Folder, err = d.createFolder(ctx, f, dc, p.Folder)
+	}
+	if err != nil {
 		return nil, err
 	}
-	if t.Folder, err = d.findFolder(ctx, f, dc, p.Folder); err != nil {
-		return nil, err
+	if p.DatastoreCluster != "" {
+		if t.Datastore, err = d.recommendDatastore(ctx, f, t, p.DatastoreCluster, p.VMName); err != nil {
+			return nil, err
+		}
 	}
 	networks := func(ctx context.Context, arg string) ([]object.NetworkReference, error) {
 		return d.attachableNetworks(ctx, f, arg)
@@ -95,7 +118,12 @@ func (d *Driver) FindPlacement(ctx context.Context, p Placement) (*Target, error
 	netLabel := func(n object.NetworkReference) string {
 		return strings.TrimPrefix(n.GetInventoryPath(), dc.InventoryPath+"/network/")
 	}
-	if t.Network, err = pick(ctx, d, "network", p.Network, scope, networks, netLabel); err != nil {
+	if t.Networks, err = d.findNetworks(ctx, f, dc, p.Networks); err != nil {
+		return nil, err
+	}
+	if p.Network == "" && len(p.Networks) > 0 {
+		t.Network = t.Networks[p.Networks[0]]
+	} else if t.Network, err = pick(ctx, d, "network", p.Network, scope, networks, netLabel); err != nil {
 		return nil, err
 	}
 	d.logf("vSphere: placement: %s", t)

@@ -2,51 +2,21 @@ package vsphere
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"time"
 
 	"github.com/vmware/govmomi/object"
-	"github.com/vmware/govmomi/property"
 	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/types"
 )
 
 // WaitForIP waits until VMware Tools in the guest reports a usable IP address
-// (guest.ipAddress, ignoring loopback, link-local and unspecified addresses) and returns
-// it. It watches the property through the property collector, without polling. A timeout
-// of 0 waits as long as ctx allows; running out of time is ErrIPTimeout.
+// (ignoring loopback, link-local and unspecified addresses) on any NIC and returns it:
+// WaitForIPAddress without filters or settling. A timeout of 0 waits as long as ctx
+// allows; running out of time is ErrIPTimeout.
 func (d *Driver) WaitForIP(ctx context.Context, vm *object.VirtualMachine, timeout time.Duration) (string, error) {
-	wctx := ctx
-	if timeout > 0 {
-		var cancel context.CancelFunc
-		wctx, cancel = context.WithTimeout(ctx, timeout)
-		defer cancel()
-	}
-	d.logf("vSphere: waiting for %s to report an IP address", vmName(vm))
-	var ip string
-	err := d.retry(wctx, "wait for the IP address", func() error {
-		pc := property.DefaultCollector(d.vc)
-		return property.Wait(wctx, pc, vm.Reference(), []string{"guest.ipAddress"}, func(changes []types.PropertyChange) bool {
-			for _, c := range changes {
-				if s, ok := c.Val.(string); ok && c.Name == "guest.ipAddress" && usableIP(s) {
-					ip = s
-					return true
-				}
-			}
-			return false
-		})
-	})
-	switch {
-	case err == nil:
-		d.logf("vSphere: %s has IP address %s", vmName(vm), ip)
-		return ip, nil
-	case ctx.Err() == nil && errors.Is(wctx.Err(), context.DeadlineExceeded):
-		return "", fmt.Errorf("%s: %w within %s (is VMware Tools, e.g. open-vm-tools, running in the guest?)", vmName(vm), ErrIPTimeout, timeout)
-	default:
-		return "", fmt.Errorf("wait for the IP address of %s: %w", vmName(vm), err)
-	}
+	return d.WaitForIPAddress(ctx, vm, IPWait{Timeout: timeout})
 }
 
 // usableIP accepts an address a user could reach the guest on.

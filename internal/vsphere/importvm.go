@@ -71,7 +71,7 @@ func (d *Driver) importVM(ctx context.Context, t *Target, s VMSpec, vmdkPath str
 	envelope := ovfEnvelope(s, disk.Capacity, disk.Size)
 	cisp := types.OvfCreateImportSpecParams{
 		EntityName:       s.Name,
-		DiskProvisioning: string(types.OvfCreateImportSpecParamsDiskProvisioningTypeThin),
+		DiskProvisioning: importProvisioning(s.Hardware.DiskProvisioning),
 		NetworkMapping:   []types.OvfNetworkMapping{{Name: ovfNetworkName, Network: t.Network.Reference()}},
 		OvfManagerCommonParams: types.OvfManagerCommonParams{
 			Locale: "US",
@@ -95,6 +95,7 @@ func (d *Driver) importVM(ctx context.Context, t *Target, s VMSpec, vmdkPath str
 	cs.Version, cs.GuestId, cs.Firmware, cs.Annotation = s.HardwareVersion, s.GuestID, s.Firmware, s.Notes
 	cs.NumCPUs, cs.MemoryMB = int32(s.CPUs), s.MemoryMB
 	cs.ExtraConfig = append(cs.ExtraConfig, s.extraConfig()...)
+	s.Hardware.apply(cs)
 
 	lease, err := t.ResourcePool.ImportVApp(ctx, is, t.Folder, t.Host)
 	if err != nil {
@@ -118,6 +119,9 @@ func (d *Driver) importVM(ctx context.Context, t *Target, s VMSpec, vmdkPath str
 		return nil, fmt.Errorf("import VM %q: %w", s.Name, err)
 	}
 	d.logf("vSphere: imported VM %s", vm.InventoryPath)
+	if err := d.importedNICs(ctx, t, vm, s); err != nil {
+		return nil, fmt.Errorf("import VM %q: %w", s.Name, err)
+	}
 	if err := d.finish(ctx, vm, s, s.ExtraDisks); err != nil {
 		return nil, err
 	}

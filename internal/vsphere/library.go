@@ -26,6 +26,9 @@ type LibraryItem struct {
 	// Overwrite replaces an item of the same name (it is deleted, then published again);
 	// without it an existing item is ErrExists.
 	Overwrite bool
+	// Flags are the OVF item's flags ("EXTRA_CONFIG", "PRESERVE_MAC"): what of the VM it
+	// keeps beyond vSphere's defaults. OVF items only.
+	Flags []string
 }
 
 // PublishToLibrary publishes the (powered-off) VM as a content library item and returns the
@@ -83,7 +86,7 @@ func (d *Driver) PublishToLibrary(ctx context.Context, t *Target, vm *object.Vir
 	var id string
 	if item.OVF {
 		id, err = vcm.CreateOVF(ctx, vcenter.OVF{
-			Spec:   vcenter.CreateSpec{Name: item.Name, Description: item.Description},
+			Spec:   vcenter.CreateSpec{Name: item.Name, Description: item.Description, Flags: item.Flags},
 			Source: vcenter.ResourceID{Type: "VirtualMachine", Value: vm.Reference().Value},
 			Target: vcenter.LibraryTarget{LibraryID: lib.ID},
 		})

@@ -69,6 +69,13 @@ type VMSpec struct {
 	GuestInfo map[string]string
 	// SerialLog adds a serial port writing to ConsoleLogName in the VM's folder.
 	SerialLog bool
+	// Hardware holds the configuration standards (CPU topology, allocations, provisioning,
+	// boot order, CD-ROM bus); its zero value keeps vSphere's defaults.
+	Hardware Hardware
+	// NICs are the VM's network adapters when it has several (or one with a fixed MAC);
+	// empty gives one NetworkAdapter on the target's network. An imported VM's first NIC
+	// has NetworkAdapter's type (the OVF's adapter).
+	NICs []NIC
 }
 
 // normalize validates the spec and fills its defaults.
@@ -102,8 +109,18 @@ func (s VMSpec) normalize() (VMSpec, error) {
 	if s.Firmware != "bios" && s.Firmware != "efi" {
 		return bad("firmware must be bios or efi, not %q", s.Firmware)
 	}
-	if s.DiskController != "pvscsi" && s.DiskController != "lsilogic" {
-		return bad("disk controller must be pvscsi or lsilogic, not %q", s.DiskController)
+	switch s.DiskController {
+	case "pvscsi", "lsilogic", "nvme", "sata":
+	default:
+		return bad("disk controller must be pvscsi, lsilogic, nvme or sata, not %q", s.DiskController)
+	}
+	if err := s.Hardware.check(s.CPUs); err != nil {
+		return bad("%w", err)
+	}
+	for i, n := range s.NICs {
+		if err := n.check(); err != nil {
+			return bad("NIC %d: %w", i+1, err)
+		}
 	}
 	switch s.NetworkAdapter {
 	case "vmxnet3", "e1000e", "e1000":

@@ -44,6 +44,13 @@ type Config struct {
 // first.
 func (c *Config) Prepare(setKeys []string) []error {
 	set := common.KeySet(setKeys)
+	// Through HCL2 a list of blocks arrives as an empty list when no block is
+	// written: that is not setting it.
+	for name, n := range map[string]int{"tags": len(c.Tags), "network_adapters": len(c.NetworkAdapters)} {
+		if n == 0 {
+			delete(set, name)
+		}
+	}
 	if c.PackerForce {
 		c.Overwrite = true
 	}
@@ -63,6 +70,10 @@ func (c *Config) Prepare(setKeys []string) []error {
 	case common.TargetVSphere:
 		errs = append(errs, checkTargetOptions(c.Target, set)...)
 		errs = append(errs, c.VSphereConfig.Prepare(&c.HardwareConfig)...)
+		errs = append(errs, c.VSphereConfig.PrepareStandards(&c.HardwareConfig, set)...)
+	}
+	if c.Target != "" {
+		errs = append(errs, c.HardwareConfig.CheckNICVersions()...)
 	}
 	return errs // without a valid target the rest cannot be judged
 }

@@ -4,6 +4,7 @@ package vmware
 
 import (
 	"github.com/hashicorp/hcl/v2/hcldec"
+	"github.com/seed844b7c54/packer-plugin-linuxkit/post-processor/vmware/common"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/post-processor/vmware/vsphere"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -30,6 +31,7 @@ type FlatConfig struct {
 	Disks                   []string                          `mapstructure:"disks" cty:"disks" hcl:"disks"`
 	DiskControllerType      *string                           `mapstructure:"disk_controller_type" cty:"disk_controller_type" hcl:"disk_controller_type"`
 	NetworkAdapterType      *string                           `mapstructure:"network_adapter_type" cty:"network_adapter_type" hcl:"network_adapter_type"`
+	NetworkAdapters         []common.FlatNetworkAdapterConfig `mapstructure:"network_adapters" cty:"network_adapters" hcl:"network_adapters"`
 	GuestInfo               map[string]string                 `mapstructure:"guestinfo" cty:"guestinfo" hcl:"guestinfo"`
 	SerialLog               *bool                             `mapstructure:"serial_log" cty:"serial_log" hcl:"serial_log"`
 	OutputDirectory         *string                           `mapstructure:"output_directory" cty:"output_directory" hcl:"output_directory"`
@@ -52,8 +54,27 @@ type FlatConfig struct {
 	Host                    *string                           `mapstructure:"host" cty:"host" hcl:"host"`
 	ResourcePool            *string                           `mapstructure:"resource_pool" cty:"resource_pool" hcl:"resource_pool"`
 	Datastore               *string                           `mapstructure:"datastore" cty:"datastore" hcl:"datastore"`
+	DatastoreCluster        *string                           `mapstructure:"datastore_cluster" cty:"datastore_cluster" hcl:"datastore_cluster"`
 	Folder                  *string                           `mapstructure:"folder" cty:"folder" hcl:"folder"`
 	Network                 *string                           `mapstructure:"network" cty:"network" hcl:"network"`
+	Tags                    []vsphere.FlatTagConfig           `mapstructure:"tags" cty:"tags" hcl:"tags"`
+	CreateTags              *bool                             `mapstructure:"create_tags" cty:"create_tags" hcl:"create_tags"`
+	CPUCores                *int                              `mapstructure:"cpu_cores" cty:"cpu_cores" hcl:"cpu_cores"`
+	CPUReservation          *int64                            `mapstructure:"cpu_reservation" cty:"cpu_reservation" hcl:"cpu_reservation"`
+	CPULimit                *int64                            `mapstructure:"cpu_limit" cty:"cpu_limit" hcl:"cpu_limit"`
+	MemoryReservation       *int64                            `mapstructure:"memory_reservation" cty:"memory_reservation" hcl:"memory_reservation"`
+	MemoryLimit             *int64                            `mapstructure:"memory_limit" cty:"memory_limit" hcl:"memory_limit"`
+	CPUHotAdd               *bool                             `mapstructure:"cpu_hot_add" cty:"cpu_hot_add" hcl:"cpu_hot_add"`
+	MemoryHotAdd            *bool                             `mapstructure:"memory_hot_add" cty:"memory_hot_add" hcl:"memory_hot_add"`
+	NestedHV                *bool                             `mapstructure:"nested_hv" cty:"nested_hv" hcl:"nested_hv"`
+	VideoRAM                *int64                            `mapstructure:"video_ram" cty:"video_ram" hcl:"video_ram"`
+	DiskProvisioning        *string                           `mapstructure:"disk_provisioning" cty:"disk_provisioning" hcl:"disk_provisioning"`
+	CDROMType               *string                           `mapstructure:"cdrom_type" cty:"cdrom_type" hcl:"cdrom_type"`
+	BootOrder               *string                           `mapstructure:"boot_order" cty:"boot_order" hcl:"boot_order"`
+	CreateFolder            *bool                             `mapstructure:"create_folder" cty:"create_folder" hcl:"create_folder"`
+	IPSettleTimeout         *string                           `mapstructure:"ip_settle_timeout" cty:"ip_settle_timeout" hcl:"ip_settle_timeout"`
+	IPWaitAddress           *string                           `mapstructure:"ip_wait_address" cty:"ip_wait_address" hcl:"ip_wait_address"`
+	IPWaitNetwork           *string                           `mapstructure:"ip_wait_network" cty:"ip_wait_network" hcl:"ip_wait_network"`
 	UploadPath              *string                           `mapstructure:"upload_path" cty:"upload_path" hcl:"upload_path"`
 	PowerOn                 *bool                             `mapstructure:"power_on" cty:"power_on" hcl:"power_on"`
 	ShutdownTimeout         *string                           `mapstructure:"shutdown_timeout" cty:"shutdown_timeout" hcl:"shutdown_timeout"`
@@ -95,6 +116,7 @@ func (*FlatConfig) HCL2Spec() map[string]hcldec.Spec {
 		"disks":                      &hcldec.AttrSpec{Name: "disks", Type: cty.List(cty.String), Required: false},
 		"disk_controller_type":       &hcldec.AttrSpec{Name: "disk_controller_type", Type: cty.String, Required: false},
 		"network_adapter_type":       &hcldec.AttrSpec{Name: "network_adapter_type", Type: cty.String, Required: false},
+		"network_adapters":           &hcldec.BlockListSpec{TypeName: "network_adapters", Nested: hcldec.ObjectSpec((*common.FlatNetworkAdapterConfig)(nil).HCL2Spec())},
 		"guestinfo":                  &hcldec.AttrSpec{Name: "guestinfo", Type: cty.Map(cty.String), Required: false},
 		"serial_log":                 &hcldec.AttrSpec{Name: "serial_log", Type: cty.Bool, Required: false},
 		"output_directory":           &hcldec.AttrSpec{Name: "output_directory", Type: cty.String, Required: false},
@@ -117,8 +139,27 @@ func (*FlatConfig) HCL2Spec() map[string]hcldec.Spec {
 		"host":                       &hcldec.AttrSpec{Name: "host", Type: cty.String, Required: false},
 		"resource_pool":              &hcldec.AttrSpec{Name: "resource_pool", Type: cty.String, Required: false},
 		"datastore":                  &hcldec.AttrSpec{Name: "datastore", Type: cty.String, Required: false},
+		"datastore_cluster":          &hcldec.AttrSpec{Name: "datastore_cluster", Type: cty.String, Required: false},
 		"folder":                     &hcldec.AttrSpec{Name: "folder", Type: cty.String, Required: false},
 		"network":                    &hcldec.AttrSpec{Name: "network", Type: cty.String, Required: false},
+		"tags":                       &hcldec.BlockListSpec{TypeName: "tags", Nested: hcldec.ObjectSpec((*vsphere.FlatTagConfig)(nil).HCL2Spec())},
+		"create_tags":                &hcldec.AttrSpec{Name: "create_tags", Type: cty.Bool, Required: false},
+		"cpu_cores":                  &hcldec.AttrSpec{Name: "cpu_cores", Type: cty.Number, Required: false},
+		"cpu_reservation":            &hcldec.AttrSpec{Name: "cpu_reservation", Type: cty.Number, Required: false},
+		"cpu_limit":                  &hcldec.AttrSpec{Name: "cpu_limit", Type: cty.Number, Required: false},
+		"memory_reservation":         &hcldec.AttrSpec{Name: "memory_reservation", Type: cty.Number, Required: false},
+		"memory_limit":               &hcldec.AttrSpec{Name: "memory_limit", Type: cty.Number, Required: false},
+		"cpu_hot_add":                &hcldec.AttrSpec{Name: "cpu_hot_add", Type: cty.Bool, Required: false},
+		"memory_hot_add":             &hcldec.AttrSpec{Name: "memory_hot_add", Type: cty.Bool, Required: false},
+		"nested_hv":                  &hcldec.AttrSpec{Name: "nested_hv", Type: cty.Bool, Required: false},
+		"video_ram":                  &hcldec.AttrSpec{Name: "video_ram", Type: cty.Number, Required: false},
+		"disk_provisioning":          &hcldec.AttrSpec{Name: "disk_provisioning", Type: cty.String, Required: false},
+		"cdrom_type":                 &hcldec.AttrSpec{Name: "cdrom_type", Type: cty.String, Required: false},
+		"boot_order":                 &hcldec.AttrSpec{Name: "boot_order", Type: cty.String, Required: false},
+		"create_folder":              &hcldec.AttrSpec{Name: "create_folder", Type: cty.Bool, Required: false},
+		"ip_settle_timeout":          &hcldec.AttrSpec{Name: "ip_settle_timeout", Type: cty.String, Required: false},
+		"ip_wait_address":            &hcldec.AttrSpec{Name: "ip_wait_address", Type: cty.String, Required: false},
+		"ip_wait_network":            &hcldec.AttrSpec{Name: "ip_wait_network", Type: cty.String, Required: false},
 		"upload_path":                &hcldec.AttrSpec{Name: "upload_path", Type: cty.String, Required: false},
 		"power_on":                   &hcldec.AttrSpec{Name: "power_on", Type: cty.Bool, Required: false},
 		"shutdown_timeout":           &hcldec.AttrSpec{Name: "shutdown_timeout", Type: cty.String, Required: false},

@@ -50,7 +50,7 @@ func TestConfigureErrors(t *testing.T) {
 		{"disks second", fusion(map[string]interface{}{"disks": []string{"1G", "2g"}}), []string{`disks[1]: "2g": write the unit in upper case`}},
 		{"disks zero", fusion(map[string]interface{}{"disks": []string{"0G"}}), []string{`disks[0]: "0G" is empty`}},
 		{"disk controller desktop", fusion(map[string]interface{}{"disk_controller_type": "pvscsi"}), []string{`disk_controller_type "pvscsi" is not one of "lsilogic", "nvme", "sata" with target "fusion"`}},
-		{"disk controller vsphere", vmwaretest.VSphereMinimal(map[string]interface{}{"disk_controller_type": "nvme"}), []string{`disk_controller_type "nvme" is not one of "pvscsi", "lsilogic" with target "vsphere"`}},
+		{"disk controller vsphere", vmwaretest.VSphereMinimal(map[string]interface{}{"disk_controller_type": "ide"}), []string{`disk_controller_type "ide" is not one of "pvscsi", "lsilogic", "nvme", "sata" with target "vsphere"`}},
 		{"network adapter", fusion(map[string]interface{}{"network_adapter_type": "vlance"}), []string{`network_adapter_type "vlance" is not one of "vmxnet3", "e1000e", "e1000"`}},
 		{"guestinfo prefix", fusion(map[string]interface{}{"guestinfo": map[string]string{"guestinfo.userdata": "x"}}), []string{`guestinfo key "guestinfo.userdata": drop the "guestinfo." prefix`}},
 		{"guestinfo chars", fusion(map[string]interface{}{"guestinfo": map[string]string{"user data": "x"}}), []string{`guestinfo key "user data" may contain only letters, digits, '_', '.' and '-'`}},

@@ -46,7 +46,7 @@ func TestConfigSpecHasEveryContractName(t *testing.T) {
 		got = append(got, k)
 	}
 	sort.Strings(got)
-	if strings.Join(got, ",") != "description,destroy,library,name,ovf" {
+	if strings.Join(got, ",") != "description,destroy,library,name,ovf,ovf_flags" {
 		t.Errorf("content_library block keys = %v", got)
 	}
 }

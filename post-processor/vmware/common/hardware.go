@@ -78,15 +78,18 @@ type HardwareConfig struct {
 	// `["10G"]`. Sizes take a binary unit, `K`, `M`, `G` or `T` (KiB … TiB);
 	// a bare number is an error.
 	Disks []string `mapstructure:"disks"`
-	// The disk controller model. On vSphere `pvscsi` (the default) or
-	// `lsilogic`; on the desktop targets `lsilogic` (the default), `nvme` or
-	// `sata`. An arm64 artifact defaults to `nvme`, and refuses `lsilogic`:
+	// The disk controller model. On vSphere `pvscsi` (the default),
+	// `lsilogic`, or, with `boot_media = "iso"`, `nvme` or `sata`; on the
+	// desktop targets `lsilogic` (the default), `nvme` or `sata`. An arm64
+	// artifact defaults to `nvme`, and refuses `lsilogic` and `pvscsi`:
 	// Fusion on Apple silicon has no SCSI controller.
 	DiskControllerType string `mapstructure:"disk_controller_type"`
 	// The network adapter model: `vmxnet3` (the default), `e1000e` or `e1000`.
 	// An arm64 artifact on a desktop target defaults to `e1000e`: linuxkit's
 	// arm64 kernels have no vmxnet3 driver.
 	NetworkAdapterType string `mapstructure:"network_adapter_type"`
+	// The NICs in list form; see network_adapters below.
+	NICConfig `mapstructure:",squash"`
 	// Keys written as `guestinfo.<key>` in the VM's configuration, where
 	// LinuxKit's metadata package reads its metadata and userdata. Write the
 	// key without the `guestinfo.` prefix; keys use letters, digits, `_`, `.`
@@ -158,6 +161,7 @@ func (c *HardwareConfig) Prepare(set map[string]bool) []error {
 		errs = append(errs, fmt.Errorf("hardware_version must be at least 4, not %d", c.HardwareVersion))
 	}
 	errs = append(errs, c.prepareDisks()...)
+	errs = append(errs, c.NICConfig.Prepare(set)...)
 	for k := range c.GuestInfo {
 		if err := checkGuestInfoKey(k); err != nil {
 			errs = append(errs, err)

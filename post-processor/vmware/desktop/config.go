@@ -44,7 +44,8 @@ type DesktopConfig struct {
 	// opens the hypervisor's window (`gui`). Defaults to `true`.
 	Headless *bool `mapstructure:"headless"`
 	// How the VM's network adapter is connected: `nat`, `bridged` or
-	// `hostonly`. Defaults to `nat`.
+	// `hostonly`. Defaults to `nat`. For several NICs, or a custom `vmnetN`,
+	// use network_adapters instead.
 	NetworkType string `mapstructure:"network_type"`
 	// A .vmx file to start from instead of an empty one, as a clone base: its
 	// keys are kept unless the post-processor or `vmx_data` sets them. The
@@ -78,6 +79,7 @@ var Devices = common.Devices{
 func (c *DesktopConfig) Prepare(target string, hw *common.HardwareConfig, set map[string]bool) []error {
 	errs := hw.PrepareDevices(target, Devices)
 	errs = append(errs, c.prepareOwn()...)
+	errs = append(errs, prepareNICs(hw, set)...)
 	if hw.GuestOSType == "" {
 		hw.GuestOSType = DefaultDesktopGuestOSType
 	}

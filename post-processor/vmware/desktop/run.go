@@ -94,6 +94,7 @@ func steps(job common.Job, hw *common.HardwareConfig, c *DesktopConfig, in *comm
 				NetworkType:     c.NetworkType,
 				NetworkAdapter:  hw.NetworkAdapterType,
 				DiskController:  hw.DiskControllerType,
+				NICs:            vmxNICs(hw),
 				GuestInfo:       hw.GuestInfo,
 				VMXData:         c.VMXData,
 			},

@@ -31,6 +31,7 @@ const (
 type VSphereConfig struct {
 	ConnectionConfig `mapstructure:",squash"`
 	PlacementConfig  `mapstructure:",squash"`
+	StandardsConfig  `mapstructure:",squash"`
 
 	// The datastore folder the ISO and disks are uploaded to. File names
 	// carry the spec digest (`<name>-<digest12>.iso`), so a rebuild never
@@ -75,6 +76,11 @@ type PlacementConfig struct {
 	// The datastore for the VM and the uploads. Defaults to `VCDATASTORE`,
 	// then `GOVC_DATASTORE`.
 	Datastore string `mapstructure:"datastore"`
+	// A datastore cluster (storage pod) instead of `datastore`: the VM and
+	// the uploads go to the datastore its Storage DRS recommends for the new
+	// VM. Setting both is an error; with it, the `datastore` environment
+	// fallbacks are not read.
+	DatastoreCluster string `mapstructure:"datastore_cluster"`
 	// The VM folder, relative to the datacenter's VM folder. Defaults to
 	// `GOVC_FOLDER`, then the datacenter's VM folder itself.
 	Folder string `mapstructure:"folder"`
@@ -100,7 +106,22 @@ type ContentLibraryConfig struct {
 	// Remove the VM once the item is published. It cannot be combined with
 	// `convert_to_template`. Defaults to `false`.
 	Destroy bool `mapstructure:"destroy"`
+	// With `ovf = true`: what the OVF item keeps of the VM, any of
+	// `EXTRA_CONFIG` (the extraConfig: `guestinfo` and
+	// `configuration_parameters`, which vSphere drops from an OVF otherwise)
+	// and `PRESERVE_MAC` (the NICs' MAC addresses). Defaults to
+	// `["EXTRA_CONFIG"]` when `guestinfo` or `configuration_parameters` is
+	// set, else none.
+	OVFFlags []string `mapstructure:"ovf_flags"`
 }
+
+// The content library OVF flags ovf_flags accepts.
+const (
+	// OVFFlagExtraConfig keeps the VM's extraConfig in the OVF item.
+	OVFFlagExtraConfig = "EXTRA_CONFIG"
+	// OVFFlagPreserveMAC keeps the NICs' MAC addresses in the OVF item.
+	OVFFlagPreserveMAC = "PRESERVE_MAC"
+)
 
 // Prepare checks the content_library block on its own.
 func (c *ContentLibraryConfig) Prepare() []error {
@@ -111,6 +132,7 @@ func (c *ContentLibraryConfig) Prepare() []error {
 	if c.Name != "" && strings.ContainsAny(c.Name, `/\`) {
 		errs = append(errs, fmt.Errorf("content_library: name %q must not contain '/' or '\\'", c.Name))
 	}
+	errs = append(errs, c.prepareOVFFlags()...)
 	return errs
 }
 
@@ -146,7 +168,7 @@ func (c *PlacementConfig) Prepare() []error {
 
 // Devices are the device models a vSphere VM accepts; the host decides the
 // hardware version when hardware_version is unset.
-var Devices = common.Devices{Controllers: []string{"pvscsi", "lsilogic"}}
+var Devices = common.Devices{Controllers: []string{"pvscsi", "lsilogic", "nvme", "sata"}}
 
 // Prepare checks the vSphere options, applies the vSphere defaults to them
 // (environment fallbacks included) and to the shared options hw, and checks

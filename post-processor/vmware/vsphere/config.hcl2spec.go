@@ -10,11 +10,12 @@ import (
 // FlatContentLibraryConfig is an auto-generated flat version of ContentLibraryConfig.
 // Where the contents of a field with a `mapstructure:,squash` tag are bubbled up.
 type FlatContentLibraryConfig struct {
-	Library     *string `mapstructure:"library" required:"true" cty:"library" hcl:"library"`
-	Name        *string `mapstructure:"name" cty:"name" hcl:"name"`
-	OVF         *bool   `mapstructure:"ovf" cty:"ovf" hcl:"ovf"`
-	Description *string `mapstructure:"description" cty:"description" hcl:"description"`
-	Destroy     *bool   `mapstructure:"destroy" cty:"destroy" hcl:"destroy"`
+	Library     *string  `mapstructure:"library" required:"true" cty:"library" hcl:"library"`
+	Name        *string  `mapstructure:"name" cty:"name" hcl:"name"`
+	OVF         *bool    `mapstructure:"ovf" cty:"ovf" hcl:"ovf"`
+	Description *string  `mapstructure:"description" cty:"description" hcl:"description"`
+	Destroy     *bool    `mapstructure:"destroy" cty:"destroy" hcl:"destroy"`
+	OVFFlags    []string `mapstructure:"ovf_flags" cty:"ovf_flags" hcl:"ovf_flags"`
 }
 
 // FlatMapstructure returns a new FlatContentLibraryConfig.
@@ -34,6 +35,7 @@ func (*FlatContentLibraryConfig) HCL2Spec() map[string]hcldec.Spec {
 		"ovf":         &hcldec.AttrSpec{Name: "ovf", Type: cty.Bool, Required: false},
 		"description": &hcldec.AttrSpec{Name: "description", Type: cty.String, Required: false},
 		"destroy":     &hcldec.AttrSpec{Name: "destroy", Type: cty.Bool, Required: false},
+		"ovf_flags":   &hcldec.AttrSpec{Name: "ovf_flags", Type: cty.List(cty.String), Required: false},
 	}
 	return s
 }

@@ -24,9 +24,17 @@ func TestVSphereDiskImport(t *testing.T) {
 	disk := filepath.Join(dir, "lkd.vmdk")
 	vmwaretest.VMDK(t, disk, true)
 	in := vmwaretest.Input("lkd", map[string]string{artifact.FormatVMDK: disk}, true)
-	art, err := vmwaretest.Run(t, context.Background(), newVSUI(t), in, s.config(map[string]interface{}{"disks": []string{"1G"}}), nil)
+	ui := newVSUI(t)
+	art, err := vmwaretest.Run(t, context.Background(), ui, in, s.config(map[string]interface{}{"disks": []string{"1G"}}), nil)
 	if err != nil {
 		t.Fatalf("PostProcess: %v", err)
+	}
+	fi, err := os.Stat(disk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, ok := ui.bar("lkd.vmdk"); !ok || b.total != fi.Size() || b.read != b.total || !b.closed {
+		t.Errorf("the import's progress bar: %+v (shown: %v), want all %d bytes of the vmdk read and the bar closed", b, ok, fi.Size())
 	}
 	vms := s.vms(t)
 	if len(vms) != 1 || vms[0].Name != "lkd" || vms[0].Template {

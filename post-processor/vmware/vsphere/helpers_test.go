@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
@@ -201,10 +202,61 @@ type vsUI struct {
 	lines   []string
 	errors  []string
 	onWrite func(string)
+	bars    map[string]*vsBar // progress bars by name, as TrackProgress started them
+}
+
+// vsBar is what one progress bar was shown: its total, the bytes read
+// through it (as Packer's terminal bar counts them) and whether it closed.
+type vsBar struct {
+	total, read int64
+	closed      bool
 }
 
 func newVSUI(t *testing.T) *vsUI {
-	return &vsUI{Ui: packersdk.TestUi(t), t: t}
+	return &vsUI{Ui: packersdk.TestUi(t), t: t, bars: map[string]*vsBar{}}
+}
+
+// TrackProgress records a progress bar in place of drawing it.
+func (u *vsUI) TrackProgress(name string, _, total int64, stream io.ReadCloser) io.ReadCloser {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	b := &vsBar{total: total}
+	u.bars[name] = b
+	return &vsBarStream{u: u, b: b, stream: stream}
+}
+
+// bar returns a copy of what the bar called name was shown, and whether
+// there was one.
+func (u *vsUI) bar(name string) (vsBar, bool) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	b, ok := u.bars[name]
+	if !ok {
+		return vsBar{}, false
+	}
+	return *b, true
+}
+
+// vsBarStream counts the bytes a progress bar reads.
+type vsBarStream struct {
+	u      *vsUI
+	b      *vsBar
+	stream io.ReadCloser
+}
+
+func (s *vsBarStream) Read(p []byte) (int, error) {
+	n, err := s.stream.Read(p)
+	s.u.mu.Lock()
+	s.b.read += int64(n)
+	s.u.mu.Unlock()
+	return n, err
+}
+
+func (s *vsBarStream) Close() error {
+	s.u.mu.Lock()
+	s.b.closed = true
+	s.u.mu.Unlock()
+	return s.stream.Close()
 }
 
 func (u *vsUI) record(m string, isErr bool) {

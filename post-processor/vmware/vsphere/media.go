@@ -9,8 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
-
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/artifact"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/safeio"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/vmdk"
@@ -101,22 +99,6 @@ func builderSHA256(in *common.Input, file string) string {
 		}
 	}
 	return ""
-}
-
-// uploadProgress shows an upload's progress in the UI, every 10%.
-func uploadProgress(ui packersdk.Ui) func(done, total int64) {
-	last := int64(-1)
-	return func(done, total int64) {
-		if total <= 0 {
-			return
-		}
-		pct := done * 100 / total
-		if pct/10 == last/10 && pct != 100 || pct == last {
-			return
-		}
-		last = pct
-		ui.Say(fmt.Sprintf("Uploaded %d%% (%d of %d MiB)", pct, done>>20, total>>20))
-	}
 }
 
 // bootSource resolves boot_media for a vSphere VM before anything is

@@ -110,7 +110,7 @@ build {
 }
 `
 
-// vsPackerRig is one vcsim process, one loopback registry holding the
+// vsPackerRig is one vcsim (testrig's, in this test process), one loopback registry holding the
 // fixture images and one packer with the plugin installed: what every
 // end-to-end vsphere run of a test shares.
 type vsPackerRig struct {
@@ -126,10 +126,10 @@ func newVSPackerRig(t *testing.T) *vsPackerRig {
 		t.Skip("runs the real packer binary")
 	}
 	vmwaretest.CleanEnv(t)
-	server := startVCSim(t)
+	sim := newAnyLoginSim(t, "user", vsE2EPassword)
 	rig := testrig.NewPackerRig(t)
 	rig.WriteFile(t, "spec.yml", testrig.FixtureSpec(rig.Fixtures, testrig.DefaultAppend, ""))
-	return &vsPackerRig{server: server, reg: rig.Registry.Host, p: rig.Packer, sim: &vsSim{host: server, user: "user", pass: vsE2EPassword}}
+	return &vsPackerRig{server: sim.host, reg: rig.Registry.Host, p: rig.Packer, sim: sim}
 }
 
 // args writes the template <name>.pkr.hcl (vsE2EVariant with the builder's
@@ -138,7 +138,14 @@ func newVSPackerRig(t *testing.T) *vsPackerRig {
 // the returned path.
 func (r *vsPackerRig) args(t *testing.T, name, builder, pp string) (args []string, dump string) {
 	t.Helper()
-	r.p.WriteFile(t, name+".pkr.hcl", fmt.Sprintf(vsE2EVariant, builder, pp))
+	return r.argsOf(t, vsE2EVariant, name, builder, pp)
+}
+
+// argsOf is args with another template than vsE2EVariant (same variables
+// and verbs).
+func (r *vsPackerRig) argsOf(t *testing.T, template, name, builder, pp string) (args []string, dump string) {
+	t.Helper()
+	r.p.WriteFile(t, name+".pkr.hcl", fmt.Sprintf(template, builder, pp))
 	dump = filepath.Join(r.p.Dir, name+"-dump.json")
 	return testrig.BuildArgs(name+".pkr.hcl",
 		"cache="+filepath.Join(r.p.Dir, "cache"), "insecure="+r.reg,

@@ -60,6 +60,7 @@ func Run(ctx context.Context, ui packersdk.Ui, source packersdk.Artifact, job co
 		return nil, err
 	}
 	cl := &cleaner{buildID: buildID, conn: c.connect(), placement: c.placement()}
+	cl.placement.Networks, cl.placement.VMName = nicNetworks(&hw), hw.VMName
 	state := common.NewState(ui)
 	if media == "disk" && !convert {
 		state.Put(stateStreamVMDK, src)
@@ -68,6 +69,9 @@ func Run(ctx context.Context, ui packersdk.Ui, source packersdk.Artifact, job co
 		&stepConnect{conn: cl.conn},
 		&stepPlacement{placement: cl.placement},
 		&stepCheckName{vmName: hw.VMName, overwrite: c.Overwrite},
+	}
+	if len(c.Tags) > 0 {
+		steps = append(steps, &stepResolveTags{tags: c.tags(), create: c.CreateTags})
 	}
 	switch {
 	case media == "iso":
@@ -109,7 +113,7 @@ func runRest(ctx context.Context, ui packersdk.Ui, job common.Job, state multist
 		steps = append(steps, &stepPowerOn{vmName: hw.VMName})
 	}
 	if hw.WaitForIP {
-		steps = append(steps, &stepWaitIP{timeout: hw.IPWaitTimeout})
+		steps = append(steps, &stepWaitIP{wait: c.ipWait(hw.IPWaitTimeout)})
 	}
 	if c.PowerOn && finalizes {
 		steps = append(steps, &stepShutdown{vmName: hw.VMName, timeout: c.ShutdownTimeout})
@@ -124,10 +128,14 @@ func runRest(ctx context.Context, ui packersdk.Ui, job common.Job, state multist
 			Description: cl.Description,
 			OVF:         cl.OVF,
 			Overwrite:   c.Overwrite,
+			Flags:       cl.ovfFlags(hw, c.ConfigurationParameters),
 		}})
 	}
 	if c.ConvertToTemplate {
 		steps = append(steps, &stepTemplate{vmName: hw.VMName})
+	}
+	if len(c.Tags) > 0 {
+		steps = append(steps, &stepAttachTags{})
 	}
 	if err := common.RunSteps(ctx, job.Packer, ui, state, steps); err != nil {
 		return nil, err
@@ -150,13 +158,15 @@ func (c *VSphereConfig) connect() vsdriver.ConnectConfig {
 // placement is where the engine puts the VM, from the placement options.
 func (c *VSphereConfig) placement() vsdriver.Placement {
 	return vsdriver.Placement{
-		Datacenter:   c.Datacenter,
-		Cluster:      c.Cluster,
-		Host:         c.Host,
-		ResourcePool: c.ResourcePool,
-		Datastore:    c.Datastore,
-		Folder:       c.Folder,
-		Network:      c.Network,
+		Datacenter:       c.Datacenter,
+		Cluster:          c.Cluster,
+		Host:             c.Host,
+		ResourcePool:     c.ResourcePool,
+		Datastore:        c.Datastore,
+		Folder:           c.Folder,
+		Network:          c.Network,
+		CreateFolder:     c.CreateFolder,
+		DatastoreCluster: c.DatastoreCluster,
 	}
 }
 
@@ -180,6 +190,10 @@ func vmSpec(hw *common.HardwareConfig, c *VSphereConfig, firmware, buildID strin
 	}
 	if hw.HardwareVersion > 0 {
 		spec.HardwareVersion = strconv.Itoa(hw.HardwareVersion)
+	}
+	spec.Hardware, spec.NICs = c.hardware(), nics(hw)
+	if len(spec.NICs) > 0 {
+		spec.NetworkAdapter = spec.NICs[0].Adapter // an imported VM's first NIC is the OVF's
 	}
 	return spec
 }

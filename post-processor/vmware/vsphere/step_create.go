@@ -40,7 +40,9 @@ func (s *stepCreate) Run(ctx context.Context, state multistep.StateBag) multiste
 	} else {
 		stream := state.Get(stateStreamVMDK).(string)
 		ui.Say(fmt.Sprintf("Importing the VM %q from %s...", spec.Name, filepath.Base(stream)))
-		vm, err = d.ImportVM(ctx, t, spec, stream, uploadProgress(ui))
+		progress := newTransfer(ui, filepath.Base(stream))
+		vm, err = d.ImportVM(ctx, t, spec, stream, progress.update)
+		progress.close()
 	}
 	if err != nil {
 		return common.Halt(state, fmt.Errorf("creating the VM %q: %w", spec.Name, err))

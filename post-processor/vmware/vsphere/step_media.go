@@ -33,7 +33,9 @@ func (s *stepUploadISO) Run(ctx context.Context, state multistep.StateBag) multi
 	t := target(state)
 	dsPath := t.DatastorePath(s.dsName)
 	ui.Say(fmt.Sprintf("Uploading the ISO %s to %s...", filepath.Base(s.src), dsPath))
-	uploaded, err := driver(state).UploadIfChanged(ctx, t, s.src, dsPath, s.sum, uploadProgress(ui))
+	progress := newTransfer(ui, filepath.Base(s.src))
+	uploaded, err := driver(state).UploadIfChanged(ctx, t, s.src, dsPath, s.sum, progress.update)
+	progress.close()
 	if uploaded {
 		s.uploaded = append(s.uploaded, dsPath)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
 
+	vsdriver "github.com/seed844b7c54/packer-plugin-linuxkit/internal/vsphere"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/post-processor/vmware/common"
 )
 
@@ -28,16 +29,17 @@ func (s *stepPowerOn) Run(ctx context.Context, state multistep.StateBag) multist
 func (s *stepPowerOn) Cleanup(multistep.StateBag) {}
 
 // stepWaitIP waits, in a run with wait_for_ip only, until VMware Tools in
-// the guest reports an IP address (stateIP), for at most ip_wait_timeout. It
-// has nothing to clean up.
+// the guest reports an IP address (stateIP) that ip_wait_address and
+// ip_wait_network accept and that stays for ip_settle_timeout, for at most
+// ip_wait_timeout. It has nothing to clean up.
 type stepWaitIP struct {
-	timeout time.Duration
+	wait vsdriver.IPWait
 }
 
 func (s *stepWaitIP) Run(ctx context.Context, state multistep.StateBag) multistep.StepAction {
 	ui := common.UI(state)
-	ui.Say(fmt.Sprintf("Waiting up to %s for the guest's IP address...", s.timeout))
-	ip, err := driver(state).WaitForIP(ctx, vm(state), s.timeout)
+	ui.Say(fmt.Sprintf("Waiting up to %s for the guest's IP address...", s.wait.Timeout))
+	ip, err := driver(state).WaitForIPAddress(ctx, vm(state), s.wait)
 	if err != nil {
 		return common.Halt(state, fmt.Errorf("waiting for the IP address (VMware Tools or open-vm-tools must run in the image): %w", err))
 	}

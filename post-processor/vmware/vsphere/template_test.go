@@ -39,6 +39,9 @@ func TestVSphereTemplateFromISO(t *testing.T) {
 	if !strings.Contains(ui.text(), "Uploaded 100%") {
 		t.Errorf("no upload progress shown:\n%s", ui.text())
 	}
+	if b, ok := ui.bar("lk.iso"); !ok || b.total != 3<<20+17 || b.read != b.total || !b.closed {
+		t.Errorf("the upload's progress bar: %+v (shown: %v), want all %d bytes read and the bar closed", b, ok, 3<<20+17)
+	}
 
 	devs := vsDevices(vms[0])
 	cds := devs.SelectByType((*types.VirtualCdrom)(nil))

@@ -1,96 +1,41 @@
 package vsphere_test
 
 import (
-	"bufio"
-	"crypto/tls"
-	"io"
-	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"testing"
-
-	"github.com/vmware/govmomi/simulator"
 
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/testrig"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/post-processor/vmware/vmwaretest"
 )
 
-// This file is the one place the post-processor's tests set up vcsim: in
-// process (newVSSim) for the tests that run the post-processor in process,
-// and as internal/testrig/cmd/vcsim (startVCSim) for the real packer.
-
-// The simulator's credentials; the password is distinctive so a leak in any
-// message is caught.
+// The login of the in-process simulator: testrig's, whose password holds
+// characters URL escaping changes, so a leak in any spelling is caught.
 const (
-	vsUser     = "builder@vsphere.local"
-	vsPassword = "Vs-Pp-S3cret-5d0b"
+	vsUser     = testrig.VCSimUser
+	vsPassword = testrig.VCSimPassword
 )
 
-// vsSim is one in-process vCenter simulator (govmomi's VPX model, with the
-// vAPI endpoints) over TLS on loopback, requiring vsUser/vsPassword.
+// vsSim is a vCenter simulator a test runs the post-processor against:
+// testrig's one vcsim setup (StartVCSim), and the login the test uses.
 type vsSim struct {
-	model      *simulator.Model // nil for an out-of-process vcsim
-	server     *simulator.Server
+	sim        *testrig.VCSim
 	host       string
 	user, pass string
 }
 
-func newVSSim(t *testing.T) *vsSim {
+// newVSSim starts testrig's simulator in process for one test, requiring
+// vsUser/vsPassword, in an environment without vSphere variables.
+func newVSSim(t *testing.T, opts ...testrig.VCSimOption) *vsSim {
 	t.Helper()
 	vmwaretest.CleanEnv(t)
-	m := simulator.VPX()
-	if err := m.Create(); err != nil {
-		t.Fatal(err)
-	}
-	m.Service.TLS = new(tls.Config)
-	m.Service.RegisterEndpoints = true
-	m.Service.Listen = &url.URL{Host: "127.0.0.1:0", User: url.UserPassword(vsUser, vsPassword)}
-	s := m.Service.NewServer()
-	t.Cleanup(func() {
-		s.Close()
-		m.Remove()
-	})
-	return &vsSim{model: m, server: s, host: s.URL.Host, user: vsUser, pass: vsPassword}
+	s := testrig.StartVCSim(t, opts...)
+	return &vsSim{sim: s, host: s.Host(), user: s.Username, pass: s.Password}
 }
 
-// startVCSim builds and starts internal/testrig/cmd/vcsim on loopback and
-// returns its host:port. Its standard input stays open until the test's
-// cleanup, which closes it and so ends the simulator.
-func startVCSim(t *testing.T) string {
+// newAnyLoginSim starts the simulator accepting every login, as the real
+// packer's templates pass their own; user and pass are the login the test's
+// own checks use.
+func newAnyLoginSim(t *testing.T, user, pass string) *vsSim {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "vcsim")
-	build := exec.Command("go", "build", "-o", bin, "./internal/testrig/cmd/vcsim")
-	build.Dir = testrig.RepoRoot(t)
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building vcsim: %v\n%s", err, out)
-	}
-	cmd := exec.Command(bin, "-l", "127.0.0.1:0", "-stdin")
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = stdin.Close()
-		_ = cmd.Wait()
-	})
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		t.Fatalf("reading vcsim's address: %v", err)
-	}
-	go func() { _, _ = io.Copy(io.Discard, stdout) }()
-	u, err := url.Parse(strings.TrimPrefix(strings.TrimSpace(line), "GOVC_URL="))
-	if err != nil || u.Host == "" {
-		t.Fatalf("vcsim printed %q: %v", line, err)
-	}
-	return u.Host
+	s := testrig.StartVCSim(t, testrig.WithAnyLogin())
+	return &vsSim{sim: s, host: s.Host(), user: user, pass: pass}
 }
