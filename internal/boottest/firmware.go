@@ -94,7 +94,7 @@ var uefiFiles = map[Firmware][]uefiPair{
 var DefaultFirmwareDirs = []string{
 	"/usr/share/OVMF", "/usr/share/AAVMF", // Debian, Ubuntu
 	"/usr/share/edk2/ovmf", "/usr/share/edk2/aarch64", "/usr/share/edk2/x64", // Fedora, Arch
-	"/usr/share/qemu",                                      // distributions that ship edk2 with QEMU
+	"/usr/share/qemu",                                   // distributions that ship edk2 with QEMU
 	"/opt/homebrew/share/qemu", "/usr/local/share/qemu", // Homebrew on Apple silicon, on Intel
 }
 

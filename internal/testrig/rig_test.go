@@ -214,4 +214,3 @@ func keys(m map[string][]byte) []string {
 	}
 	return ks
 }
-
