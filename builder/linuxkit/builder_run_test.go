@@ -32,8 +32,8 @@ func TestRunFormats(t *testing.T) {
 		bootFiles int
 		check     func(t *testing.T, path string)
 	}{
-		{FormatTar, []string{"lk.tar", "lk.sha256"}, 0, checkTarHasBootKernel},
-		{FormatISOBIOS, []string{"lk.iso", "lk.sha256"}, 3, checkISO9660},
+		{FormatTar, []string{"lk.tar", "lk.spdx.json", "lk.sha256"}, 0, checkTarHasBootKernel},
+		{FormatISOBIOS, []string{"lk.iso", "lk.spdx.json", "lk.sha256"}, 3, checkISO9660},
 	} {
 		t.Run(tc.format, func(t *testing.T) {
 			var arts [2]*Artifact
