@@ -15,10 +15,8 @@ import (
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/verify"
 )
 
-// AccelEnv is the environment variable boot_test's `accel` falls back to,
-// for hosts (CI runners, nested VMs) where /dev/kvm opens but does not run
-// a guest.
-const AccelEnv = "LINUXKIT_BOOT_TEST_ACCEL"
+// AccelEnv is the environment variable boot_test's `accel` falls back to.
+const AccelEnv = boottest.AccelEnv
 
 // The boot_test defaults.
 const (

@@ -13,6 +13,11 @@ const (
 	AccelTCG  = "tcg" // emulation: always there, slowest
 )
 
+// AccelEnv is the environment variable the builder's boot_test `accel`
+// falls back to, for hosts (CI runners, nested VMs) where /dev/kvm opens but
+// does not run a guest.
+const AccelEnv = "LINUXKIT_BOOT_TEST_ACCEL"
+
 // ParseAccel checks an accelerator name ("auto" is AccelAuto).
 func ParseAccel(s string) (string, error) {
 	switch s {
