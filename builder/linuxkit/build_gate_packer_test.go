@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -86,7 +87,7 @@ func TestPackerBuildGate(t *testing.T) {
 		} `json:"hcp"`
 	}
 	testrig.ReadDump(t, filepath.Join(p.Dir, "ok.json"), r.Output, &s)
-	sbom, err := os.ReadFile(s.SBOM)
+	sbom, err := os.ReadFile(filepath.Join(p.Dir, s.SBOM)) // output_directory is relative
 	if err != nil {
 		t.Fatalf("sbom state %q: %v", s.SBOM, err)
 	}
@@ -100,8 +101,8 @@ func TestPackerBuildGate(t *testing.T) {
 	if s.BootTests["iso-bios"] == "" || s.HCP.Labels["boot_test"] != "passed: iso-bios" {
 		t.Errorf("boot_tests %v, labels %v", s.BootTests, s.HCP.Labels)
 	}
-	logPath := filepath.Join(p.Dir, "ok", "lk-boot-iso-bios.log")
-	if log, err := os.ReadFile(logPath); err != nil || !strings.Contains(string(log), "GATE-"+nonce) || !strings.Contains(strings.Join(s.Files, " "), logPath) {
+	logPath := filepath.Join("ok", "lk-boot-iso-bios.log")
+	if log, err := os.ReadFile(filepath.Join(p.Dir, logPath)); err != nil || !strings.Contains(string(log), "GATE-"+nonce) || !slices.Contains(s.Files, logPath) {
 		t.Errorf("console log %s (%v) must hold the nonce and be among the files %v", logPath, err, s.Files)
 	}
 	for _, want := range []string{"verify: cosign signatures of 3 images checked", "boot_test: iso-bios matched"} {
