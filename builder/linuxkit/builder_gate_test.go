@@ -162,3 +162,17 @@ func repoOf(ref string) string {
 	repo, _, _ := strings.Cut(path, ":")
 	return repo
 }
+
+// TestRunBootTestMissingQEMU: a qemu_binary that is not there fails the build naming the
+// packages to install, and leaves no output directory (no QEMU is needed to see it).
+func TestRunBootTestMissingQEMU(t *testing.T) {
+	r := newRunRig(t)
+	var log uiLog
+	raw := r.raw("noqemu", []string{FormatKernelInitrd}, map[string]interface{}{
+		"boot_test": map[string]interface{}{"expect": "x", "qemu_binary": "qemu-system-none-such"}})
+	a, err := r.build(t.Context(), t, log.ui(), raw)
+	if err == nil || a != nil || !strings.Contains(err.Error(), "apt-get install qemu-system-x86") || !strings.Contains(err.Error(), "brew install qemu") {
+		t.Fatalf("build = %v, %v; want an error naming the packages", a, err)
+	}
+	checkNoOutputDir(t, filepath.Join(r.dir, "noqemu"), &log)
+}

@@ -37,8 +37,8 @@ func (s *stepBootTest) Run(ctx context.Context, state multistep.StateBag) multis
 		}
 		ui.Say(fmt.Sprintf("boot_test: booting %s in QEMU, waiting up to %s for %q", format, s.cfg.timeout, s.cfg.Expect))
 		res, err := boottest.Run(ctx, opts, s.cfg.expect, s.cfg.timeout)
-		var missing *boottest.MissingError
-		if errors.As(err, &missing) {
+		var failure *boottest.Failure
+		if err != nil && !errors.As(err, &failure) { // QEMU did not start: a missing part, a bad option
 			return halt(state, fmt.Errorf("boot_test %s: %w", format, err))
 		}
 		logName := s.name + "-boot-" + format + ".log"
