@@ -175,3 +175,25 @@ func TestTail(t *testing.T) {
 		t.Errorf("Tail = %q", got)
 	}
 }
+
+// TestFindUEFI: firmware_dirs are searched in order, under each distribution's names, and
+// only they are searched when given.
+func TestFindUEFI(t *testing.T) {
+	empty, brew := t.TempDir(), t.TempDir()
+	for _, n := range []string{"edk2-aarch64-code.fd", "edk2-arm-vars.fd", "edk2-x86_64-code.fd"} {
+		if err := os.WriteFile(filepath.Join(brew, n), []byte("fd"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, vars, err := findUEFI(AAVMF, []string{empty, brew})
+	if err != nil || code != filepath.Join(brew, "edk2-aarch64-code.fd") || vars != filepath.Join(brew, "edk2-arm-vars.fd") {
+		t.Errorf("AAVMF from Homebrew's names: %s, %s, %v", code, vars, err)
+	}
+	if _, _, err := findUEFI(OVMF, []string{brew}); err == nil { // the code without its variable store
+		t.Error("OVMF found without a variable store")
+	}
+	dst, err := copyVars(filepath.Join(brew, "edk2-arm-vars.fd"), empty)
+	if b, rerr := os.ReadFile(dst); err != nil || rerr != nil || string(b) != "fd" {
+		t.Errorf("copyVars: %v %v", err, rerr)
+	}
+}
