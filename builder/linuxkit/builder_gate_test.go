@@ -176,3 +176,27 @@ func TestRunBootTestMissingQEMU(t *testing.T) {
 	}
 	checkNoOutputDir(t, filepath.Join(r.dir, "noqemu"), &log)
 }
+
+// TestRunVerifyTrust: with a verify block that lists only keys, the spec's trust: section says
+// which images must be signed (org → "<org>/*").
+func TestRunVerifyTrust(t *testing.T) {
+	r := newRunRig(t)
+	signer := testrig.NewSigner(t)
+	key := filepath.Join(t.TempDir(), "cosign.pub")
+	if err := os.WriteFile(key, signer.PublicKeyPEM(t), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r.reg.SignImage(t, signer, repoOf(r.kernel), headDigest(t, r.kernel))
+	spec := r.spec + "trust:\n  org:\n    - " + r.reg.Host + "/tiny\n"
+	raw := map[string]interface{}{"spec": spec, "verify": map[string]interface{}{"public_keys": []string{key}}}
+	var log uiLog
+	a, err := r.build(context.Background(), t, log.ui(), r.raw("trust", []string{FormatTar}, raw))
+	if err == nil || a != nil || !strings.Contains(err.Error(), "tiny/init") {
+		t.Fatalf("the unsigned init passed the trust: org: %v, %v\n%s", a, err, log.String())
+	}
+	r.reg.SignImage(t, signer, repoOf(r.init), headDigest(t, r.init))
+	a, err = r.build(context.Background(), t, log.ui(), r.raw("trust-signed", []string{FormatTar}, raw))
+	if err != nil || a.State(artifact.StateVerified) != "init/0,kernel" {
+		t.Fatalf("signed under trust: %v, verified %v\n%s", err, a, log.String())
+	}
+}
