@@ -64,12 +64,12 @@ func (p *dumpPostProcessor) PostProcess(_ context.Context, _ packersdk.Ui, a pac
 		"string":     a.String(),
 		"note":       p.Note,
 	}
-	for _, k := range []string{"name", "spec_digest", "firmware", "arch", "cmdline", "vm_name", "vmx_path", "datacenter"} {
+	for _, k := range []string{"name", "spec_digest", "firmware", "arch", "cmdline", "vm_name", "vmx_path", "datacenter", "sbom", "sbom_digest", "verified"} {
 		if v := a.State(k); v != nil {
 			out[k] = fmt.Sprint(v)
 		}
 	}
-	for _, k := range []string{"formats", "images", "boot_files", "media_firmware"} {
+	for _, k := range []string{"formats", "images", "boot_files", "media_firmware", "boot_tests"} {
 		if v := a.State(k); v != nil {
 			var m map[string]string
 			if err := mapstructure.WeakDecode(v, &m); err != nil {

@@ -36,6 +36,8 @@ type Artifact struct {
 	Arch string
 	// Cmdline is the kernel command line the media boot with.
 	Cmdline string
+	// GateResults are the boot tests, SBOM and signatures checked.
+	GateResults
 }
 
 // BuilderId returns artifact.BuilderID, the id post-processors check.
@@ -55,6 +57,9 @@ func (a *Artifact) String() string {
 // State returns the values post-processors and HCP Packer read, under the
 // keys internal/artifact names.
 func (a *Artifact) State(name string) interface{} {
+	if v, ok := a.gateState(name); ok {
+		return v
+	}
 	switch name {
 	case artifact.StateName:
 		return a.OutputName
@@ -99,6 +104,7 @@ func (a *Artifact) labels() map[string]interface{} {
 	for f, fw := range a.mediaFirmware() {
 		l["firmware."+f] = fw
 	}
+	a.gateLabels(l)
 	return l
 }
 

@@ -182,7 +182,7 @@ func TestPackerBuildARM64EFIBoots(t *testing.T) {
 	checkEFIArtifact(t, a, "arm64", "linuxaa64.efi.stub", formats...)
 	dir := filepath.Join(r.Dir, "out-arm64")
 	r.build(t, "out-arm64-b", "monolithicSparse", formats...)
-	for _, name := range []string{"lk-efi.iso", "lk-efi.img", "lk.sha256"} {
+	for _, name := range []string{"lk-efi.iso", "lk-efi.img", "lk.spdx.json", "lk.sha256"} {
 		if readFile(t, filepath.Join(dir, name)) != readFile(t, filepath.Join(r.Dir, "out-arm64-b", name)) {
 			t.Errorf("arm64 %s differs between two builds of the same spec", name)
 		}

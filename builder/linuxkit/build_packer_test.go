@@ -146,7 +146,7 @@ func TestPackerBuildBoots(t *testing.T) {
 	if b["id"] != a["id"] || b["note"] != a["id"] || a["note"] != a["id"] {
 		t.Errorf("ids: spec_files build %v, datasource-fed build %v, datasource digest %v", a["id"], b["id"], b["note"])
 	}
-	for _, name := range []string{"lk-kernel", "lk-initrd.img", "lk-cmdline", "lk.tar", "lk.iso", "lk-bios.img", "lk.vmdk", "lk.sha256"} {
+	for _, name := range []string{"lk-kernel", "lk-initrd.img", "lk-cmdline", "lk.tar", "lk.iso", "lk-bios.img", "lk.vmdk", "lk.spdx.json", "lk.sha256"} {
 		x, y := readFile(t, filepath.Join(dirA, name)), readFile(t, filepath.Join(p.Dir, "out-b", name))
 		if x != y {
 			t.Errorf("%s differs between two builds of the same spec", name)
@@ -228,11 +228,11 @@ func checkArtifactState(t *testing.T, s map[string]interface{}, dir string) {
 		t.Errorf("HCP metadata = %v", hcp)
 	}
 	files, _ := s["files"].([]interface{})
-	if len(files) != 8 {
-		t.Errorf("artifact lists %d files, want 8: %v", len(files), files)
+	if len(files) != 9 { // the formats' 7 files, the SBOM and the sums
+		t.Errorf("artifact lists %d files, want 9: %v", len(files), files)
 	}
 	sums := readFile(t, filepath.Join(dir, "lk.sha256"))
-	if strings.Count(sums, "\n") != 7 || strings.Contains(sums, ".boot") {
+	if strings.Count(sums, "\n") != 8 || strings.Contains(sums, ".boot") {
 		t.Errorf("lk.sha256:\n%s", sums)
 	}
 	entries, _ := os.ReadDir(dir)

@@ -62,29 +62,40 @@ func (b *Builder) Run(ctx context.Context, ui packersdk.Ui, _ packersdk.Hook) (p
 	has := func(f string) bool { return contains(c.Formats, f) }
 	needsBIOS := hasFirmware(c.Formats, artifact.FirmwareBIOS)
 	needsEFI := hasFirmware(c.Formats, artifact.FirmwareEFI)
-	steps := []multistep.Step{
-		&stepResolve{config: &c.SpecConfig, store: store},
+	steps := []multistep.Step{&stepResolve{config: &c.SpecConfig, store: store}}
+	if v := c.Verify; v != nil { // before anything is written
+		steps = append(steps, &stepVerify{keys: v.keys, patterns: v.Images, store: store})
+	}
+	sbomOn := c.SBOM == nil || *c.SBOM
+	writesInitrd := has(FormatKernelInitrd) || needsBIOS || needsEFI
+	steps = append(steps,
 		&stepOutputDir{dir: c.OutputDir, force: c.PackerForce, specFiles: c.SpecFiles, cacheDir: c.CacheDir},
 		&stepAssemble{store: store},
-	}
+	)
 	if needsBIOS {
 		steps = append(steps, &stepBootLoader{dir: c.BootloaderDir, imageRef: c.BootloaderImage, store: store})
 	}
 	if needsEFI {
 		steps = append(steps, &stepEFIStub{arch: c.Arch, dir: c.BootloaderDir, imageRef: c.BootloaderImage, store: store})
 	}
-	if has(FormatKernelInitrd) || needsBIOS || needsEFI {
-		steps = append(steps, &stepKernelInitrd{name: c.OutputName, keep: has(FormatKernelInitrd)})
+	if writesInitrd {
+		steps = append(steps, &stepKernelInitrd{name: c.OutputName, keep: has(FormatKernelInitrd), scan: sbomOn})
 	}
 	if has(FormatTar) {
-		steps = append(steps, &stepTar{name: c.OutputName})
+		steps = append(steps, &stepTar{name: c.OutputName, scan: sbomOn && !writesInitrd})
 	}
 	for _, f := range allFormats {
 		if _, bootable := artifact.FormatFirmware(f); bootable && has(f) {
 			steps = append(steps, &stepMedia{format: f, name: c.OutputName, arch: c.Arch, diskSize: c.diskSize, subformat: c.VMDKSubformat})
 		}
 	}
+	if sbomOn {
+		steps = append(steps, &stepSBOM{name: c.OutputName})
+	}
 	steps = append(steps, &stepChecksums{name: c.OutputName})
+	if c.BootTest != nil { // after the checksums: the console logs hold timings, so the sums leave them out
+		steps = append(steps, &stepBootTest{name: c.OutputName, arch: c.Arch, cfg: c.BootTest})
+	}
 
 	commonsteps.NewRunner(steps, c.PackerConfig, ui).Run(ctx, state)
 	if err, ok := state.GetOk("error"); ok {
@@ -117,5 +128,6 @@ func (b *Builder) Run(ctx context.Context, ui packersdk.Ui, _ packersdk.Hook) (p
 	if v, ok := state.GetOk(stateEFIStub); ok {
 		maps.Copy(a.BootFiles, v.(media.EFIStub).Sums())
 	}
+	a.gate(state)
 	return a, nil
 }

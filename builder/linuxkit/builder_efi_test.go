@@ -53,10 +53,10 @@ func TestRunEFIFormats(t *testing.T) {
 		files             []string
 		check             func(t *testing.T, path string)
 	}{
-		{FormatISOEFI, "", []string{"lk-efi.iso", "lk.sha256"}, checkISOEFI},
-		{FormatRawEFI, "", []string{"lk-efi.img", "lk.sha256"}, func(t *testing.T, p string) { checkGPTDisk(t, readBytes(t, p)) }},
-		{FormatVMDKEFI, SubformatMonolithicSparse, []string{"lk-efi.vmdk", "lk.sha256"}, checkVMDKOf(SubformatMonolithicSparse)},
-		{FormatVMDKEFI, SubformatStreamOptimized, []string{"lk-efi.vmdk", "lk.sha256"}, checkVMDKOf(SubformatStreamOptimized)},
+		{FormatISOEFI, "", []string{"lk-efi.iso", "lk.spdx.json", "lk.sha256"}, checkISOEFI},
+		{FormatRawEFI, "", []string{"lk-efi.img", "lk.spdx.json", "lk.sha256"}, func(t *testing.T, p string) { checkGPTDisk(t, readBytes(t, p)) }},
+		{FormatVMDKEFI, SubformatMonolithicSparse, []string{"lk-efi.vmdk", "lk.spdx.json", "lk.sha256"}, checkVMDKOf(SubformatMonolithicSparse)},
+		{FormatVMDKEFI, SubformatStreamOptimized, []string{"lk-efi.vmdk", "lk.spdx.json", "lk.sha256"}, checkVMDKOf(SubformatStreamOptimized)},
 	} {
 		t.Run(tc.format+tc.subformat, func(t *testing.T) {
 			var arts [2]*Artifact
@@ -102,7 +102,7 @@ func TestRunMixedFirmware(t *testing.T) {
 		t.Fatalf("build: %v\n%s", err, log.String())
 	}
 	art := a.(*Artifact)
-	checkOutputs(t, art, []string{"lk.iso", "lk-efi.iso", "lk-efi.img", "lk.sha256"})
+	checkOutputs(t, art, []string{"lk.iso", "lk-efi.iso", "lk-efi.img", "lk.spdx.json", "lk.sha256"})
 	if fw := art.State(artifact.StateFirmware); fw != artifact.FirmwareMixed {
 		t.Errorf("firmware = %v, want mixed", fw)
 	}
@@ -343,7 +343,7 @@ func TestRunARM64StubFromImage(t *testing.T) {
 		t.Fatalf("build: %v\n%s", err, log.String())
 	}
 	art := a.(*Artifact)
-	checkOutputs(t, art, []string{"lk-efi.iso", "lk-efi.img", "lk.sha256"})
+	checkOutputs(t, art, []string{"lk-efi.iso", "lk-efi.img", "lk.spdx.json", "lk.sha256"})
 	if !strings.Contains(log.String(), "EFI stub linuxaa64.efi.stub from "+stubRef+":/"+media.EFIStubImageDir) {
 		t.Errorf("the log does not say the stub came from the image:\n%s", log.String())
 	}

@@ -32,10 +32,10 @@ func TestRunFormats(t *testing.T) {
 		bootFiles int
 		check     func(t *testing.T, path string)
 	}{
-		{FormatTar, []string{"lk.tar", "lk.sha256"}, 0, checkTarHasBootKernel},
-		{FormatISOBIOS, []string{"lk.iso", "lk.sha256"}, 3, checkISO9660},
-		{FormatRawBIOS, []string{"lk-bios.img", "lk.sha256"}, 3, checkISO9660},
-		{FormatVMDK, []string{"lk.vmdk", "lk.sha256"}, 3, checkVMDK},
+		{FormatTar, []string{"lk.tar", "lk.spdx.json", "lk.sha256"}, 0, checkTarHasBootKernel},
+		{FormatISOBIOS, []string{"lk.iso", "lk.spdx.json", "lk.sha256"}, 3, checkISO9660},
+		{FormatRawBIOS, []string{"lk-bios.img", "lk.spdx.json", "lk.sha256"}, 3, checkISO9660},
+		{FormatVMDK, []string{"lk.vmdk", "lk.spdx.json", "lk.sha256"}, 3, checkVMDK},
 	} {
 		t.Run(tc.format, func(t *testing.T) {
 			var arts [2]*Artifact

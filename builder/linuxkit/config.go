@@ -45,6 +45,7 @@ const (
 type Config struct {
 	common.PackerConfig   `mapstructure:",squash"`
 	specconfig.SpecConfig `mapstructure:",squash"`
+	GateConfig            `mapstructure:",squash"`
 
 	// Base name of every output file (`<output_name>.iso`,
 	// `<output_name>-kernel`, ...). Defaults to the build's name (`name` is
@@ -110,6 +111,9 @@ func (c *Config) Prepare(raws ...interface{}) ([]string, error) {
 	errs = packersdk.MultiErrorAppend(errs, c.prepareOutput()...)
 	errs = packersdk.MultiErrorAppend(errs, c.prepareFormats()...)
 	w, e := c.prepareDisks()
+	warnings = append(warnings, w...)
+	errs = packersdk.MultiErrorAppend(errs, e...)
+	w, e = c.prepareGate()
 	warnings = append(warnings, w...)
 	errs = packersdk.MultiErrorAppend(errs, e...)
 	if errs != nil && len(errs.Errors) > 0 {

@@ -12,6 +12,12 @@
 // directory is marked as the plugin's (internal/safeio), so -force only ever
 // replaces a folder the plugin made.
 //
+// The checks before publishing have their own files: config_gate.go
+// (boot_test, sbom, verify), step_verify.go (signatures, before the output
+// directory exists), sbom_scan.go and step_sbom.go (the SBOM, catalogued from
+// the stream the initrd or tar writer produces), step_boottest.go (QEMU
+// through internal/boottest, after the checksums) and artifact_gate.go.
+//
 // It must not implement image, filesystem or media formats, nor decide what
 // -force may remove: those belong to internal/.
 package linuxkit

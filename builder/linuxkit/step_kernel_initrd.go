@@ -27,6 +27,7 @@ type kernelInitrd struct {
 type stepKernelInitrd struct {
 	name string
 	keep bool
+	scan bool // catalogue the initrd's filesystem stream for the SBOM
 }
 
 func (s *stepKernelInitrd) Run(ctx context.Context, state multistep.StateBag) multistep.StepAction {
@@ -49,7 +50,12 @@ func (s *stepKernelInitrd) Run(ctx context.Context, state multistep.StateBag) mu
 	if err := safeio.WriteFile(k.kernel, func(f *os.File) error { return kernelinitrd.WriteKernel(ctx, f, tree) }); err != nil {
 		return halt(state, err)
 	}
-	if err := safeio.WriteFile(k.initrd, func(f *os.File) error { return kernelinitrd.WriteInitrd(ctx, f, tree, plan) }); err != nil {
+	scan := startScan(ctx, s.scan)
+	err := safeio.WriteFile(k.initrd, func(f *os.File) error { return kernelinitrd.WriteInitrdTee(ctx, f, tree, plan, scan.tee) })
+	if serr := scan.done(state); err == nil {
+		err = serr
+	}
+	if err != nil {
 		return halt(state, err)
 	}
 	if err := writeFileAtomic(k.cmdline, []byte(plan.Cmdline())); err != nil {

@@ -16,6 +16,7 @@ import (
 // stepTar writes the whole filesystem, boot files included, as <name>.tar.
 type stepTar struct {
 	name string
+	scan bool // catalogue the stream for the SBOM (when no initrd is written)
 }
 
 func (s *stepTar) Run(ctx context.Context, state multistep.StateBag) multistep.StepAction {
@@ -24,7 +25,12 @@ func (s *stepTar) Run(ctx context.Context, state multistep.StateBag) multistep.S
 	tree := state.Get(stateTree).(*rootfs.Tree)
 	path := filepath.Join(out.dir, s.name+".tar")
 	start := time.Now()
-	if err := safeio.WriteFile(path, func(f *os.File) error { return tree.WriteTar(ctx, f) }); err != nil {
+	scan := startScan(ctx, s.scan)
+	err := safeio.WriteFile(path, func(f *os.File) error { return tree.WriteTar(ctx, scan.teeTo(f)) })
+	if serr := scan.done(state); err == nil {
+		err = serr
+	}
+	if err != nil {
 		return halt(state, err)
 	}
 	out.add(FormatTar, path, true)

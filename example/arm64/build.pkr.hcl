@@ -33,6 +33,12 @@ source "linuxkit" "hello" {
   bootloader_dir      = var.bootloader_dir
   registry_mirrors    = var.registry_mirror == "" ? {} : { "docker.io" = var.registry_mirror }
   insecure_registries = var.insecure_registries
+  # Boot both media under AAVMF (qemu-system-aarch64 -M virt); on an amd64 host that is emulation, so allow minutes, before the artifact exists: the build fails unless the onboot
+  # container's line reaches the serial console.
+  boot_test {
+    expect  = "hello from a LinuxKit golden image"
+    timeout = "4m"
+  }
 }
 
 build {

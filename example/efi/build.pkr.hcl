@@ -30,6 +30,12 @@ source "linuxkit" "hello" {
   bootloader_dir      = var.bootloader_dir
   registry_mirrors    = var.registry_mirror == "" ? {} : { "docker.io" = var.registry_mirror }
   insecure_registries = var.insecure_registries
+  # Boot every EFI medium: iso-efi as a CD, raw-efi and vmdk-efi as disks, under OVMF, before the artifact exists: the build fails unless the onboot
+  # container's line reaches the serial console.
+  boot_test {
+    expect  = "hello from a LinuxKit golden image"
+    timeout = "4m"
+  }
 }
 
 build {

@@ -66,6 +66,14 @@ source "linuxkit" "golden" {
   registry_mirrors    = local.mirrors
   insecure_registries = var.insecure_registries
   cache_dir           = var.cache_dir
+
+  # Nothing reaches vSphere unless the ISO boots in QEMU and its onboot container prints its
+  # line. The console is saved as golden-boot-iso-bios.log; <name>.spdx.json (the SBOM) is
+  # written by default.
+  boot_test {
+    formats = ["iso-bios"]
+    expect  = "hello from a LinuxKit golden image"
+  }
 }
 
 build {

@@ -31,6 +31,20 @@ const (
 	// firmware it boots with (map[string]string: format → FirmwareBIOS or
 	// FirmwareEFI). kernel+initrd and tar are not in it.
 	StateMediaFirmware = "media_firmware"
+	// StateBootTests maps each format the builder's boot_test booted to the
+	// time QEMU took to print the expected line (map[string]string: format →
+	// Go duration, "5.2s"). Every one passed: a failed boot leaves no
+	// artifact. Absent without boot_test.
+	StateBootTests = "boot_tests"
+	// StateSBOM is the path of the SPDX 2.3 JSON document
+	// (<output_name>.spdx.json); absent with sbom = false.
+	StateSBOM = "sbom"
+	// StateSBOMDigest is "sha256:…" of the SBOM document's bytes.
+	StateSBOMDigest = "sbom_digest"
+	// StateVerified lists the components (spec.ImageUse keys, "init/0")
+	// whose cosign signature the builder's verify block checked, sorted,
+	// comma-separated; absent without verify.
+	StateVerified = "verified"
 )
 
 // Format names, as written in the builder's `formats` list and published in

@@ -27,6 +27,13 @@ func WriteKernel(ctx context.Context, w io.Writer, t *rootfs.Tree) error {
 // archive of the filesystem without boot/. It streams: a pipe connects the
 // tar writer to the cpio+gzip writer.
 func WriteInitrd(ctx context.Context, w io.Writer, t *rootfs.Tree, p *rootfs.Plan) error {
+	return WriteInitrdTee(ctx, w, t, p, nil)
+}
+
+// WriteInitrdTee is WriteInitrd that also copies the filesystem's tar
+// stream (the one the cpio is made from) to tee when tee is not nil, so a
+// reader such as the SBOM scanner sees the stream without a second pass.
+func WriteInitrdTee(ctx context.Context, w io.Writer, t *rootfs.Tree, p *rootfs.Plan, tee io.Writer) error {
 	if p.Kernel != nil && p.Kernel.UCode != "" {
 		rc, _, err := t.Open(ctx, rootfs.BootUCode)
 		if err != nil {
@@ -40,8 +47,12 @@ func WriteInitrd(ctx context.Context, w io.Writer, t *rootfs.Tree, p *rootfs.Pla
 	}
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
+	var tw io.Writer = pw
+	if tee != nil {
+		tw = io.MultiWriter(pw, tee)
+	}
 	go func() {
-		err := t.WriteInitrdTar(ctx, pw)
+		err := t.WriteInitrdTar(ctx, tw)
 		pw.CloseWithError(err)
 		done <- err
 	}()

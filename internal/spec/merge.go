@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -67,6 +68,7 @@ func Merge(specs ...*Spec) (*Spec, error) {
 			out.Services = append(out.Services, img)
 		}
 		out.Files = append(out.Files, s.Files...)
+		out.mergeTrust(s.Trust)
 		for _, v := range s.Volumes {
 			if prev, dup := volumes[v.Name]; dup && v.Name != "" {
 				errs = append(errs, v.errorf("name", "volume %q is already defined at %s; volume names must be unique across all spec files", v.Name, where(prev.Pos)))
@@ -87,6 +89,27 @@ func Merge(specs ...*Spec) (*Spec, error) {
 		return nil, errs.err()
 	}
 	return out, nil
+}
+
+// mergeTrust keeps every file's trust: orgs and images, each listed once,
+// so the builder's verify block can check what the section names.
+func (s *Spec) mergeTrust(t *Trust) {
+	if t == nil {
+		return
+	}
+	if s.Trust == nil {
+		s.Trust = &Trust{}
+	}
+	for _, o := range t.Org {
+		if !slices.Contains(s.Trust.Org, o) {
+			s.Trust.Org = append(s.Trust.Org, o)
+		}
+	}
+	for _, i := range t.Image {
+		if !slices.Contains(s.Trust.Image, i) {
+			s.Trust.Image = append(s.Trust.Image, i)
+		}
+	}
 }
 
 // mergeKernel applies linuxkit's field-by-field kernel override.

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/boottest"
 )
 
 // PluginSource is the Packer source address the tests install the plugin under.
@@ -84,6 +86,7 @@ func NewPacker(t testing.TB) *Packer {
 			"DOCKER_CONFIG="+filepath.Join(home, "docker"),
 		),
 	}
+	p.Env = append(p.Env, TCGEnv()...)
 	if r := p.Run(t, "plugins", "install", "--path", plugin, PluginSource); r.ExitCode != 0 {
 		t.Fatalf("packer plugins install: exit %d\n%s", r.ExitCode, r.Output)
 	}
@@ -132,4 +135,14 @@ func (p *Packer) RunEnv(t testing.TB, env []string, args ...string) Result {
 		r.ExitCode = ee.ExitCode()
 	}
 	return r
+}
+
+// TCGEnv returns the environment that makes the builder's boot_test run QEMU under TCG, as
+// every rig does (KVM opens but does not run guests on the machines this project is tested
+// on), unless the caller's environment already chose an accelerator.
+func TCGEnv() []string {
+	if os.Getenv(boottest.AccelEnv) != "" {
+		return nil
+	}
+	return []string{boottest.AccelEnv + "=" + boottest.AccelTCG}
 }

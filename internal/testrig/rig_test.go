@@ -3,17 +3,12 @@ package testrig
 import (
 	"archive/tar"
 	"bytes"
-	"context"
 	"errors"
 	"io"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"reflect"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -21,22 +16,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 )
-
-func TestStripANSI(t *testing.T) {
-	in := "SeaBIOS\r\nBooting from ROM..\x1bc\x1b[?7l\x1b[2JNONCE-1\r\n\x1b]0;title\x07ok\x1b(B \x1b[1;31mERRO\x1b[0m\tx\x00\n"
-	want := "SeaBIOS\nBooting from ROM..NONCE-1\nok ERRO\tx\n"
-	if got := StripANSI(in); got != want {
-		t.Errorf("StripANSI = %q, want %q", got, want)
-	}
-	// Split at every byte: state carries across writes.
-	for i := range len(in) {
-		var c consoleCleaner
-		got := string(c.clean(c.clean(nil, []byte(in[:i])), []byte(in[i:])))
-		if got != want {
-			t.Fatalf("split at %d: %q, want %q", i, got, want)
-		}
-	}
-}
 
 func TestParseLdd(t *testing.T) {
 	out := "\tlinux-vdso.so.1 (0x00007ffd)\n\tlibc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x00007f)\n\t/lib64/ld-linux-x86-64.so.2 (0x00007f)\n"
@@ -62,42 +41,6 @@ func TestInitScriptSyntax(t *testing.T) {
 	cmd.Stdin = strings.NewReader(InitScript)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("busybox sh -n init.sh: %v\n%s", err, out)
-	}
-}
-
-func TestQEMUArgs(t *testing.T) {
-	k := Kernel(t)
-	args, err := qemuArgs(BootOptions{Kernel: k, Initrd: k})
-	if err != nil {
-		t.Fatal(err)
-	}
-	joined := strings.Join(args, " ")
-	for _, want := range []string{"-accel tcg", "-nographic", "-no-reboot", "-m 1024", "-initrd " + k, "-append " + DefaultAppend} {
-		if !strings.Contains(joined, want) {
-			t.Errorf("args %q lack %q", joined, want)
-		}
-	}
-	disk := filepath.Join(t.TempDir(), "a,b.vmdk")
-	if err := os.WriteFile(disk, nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	args, err = qemuArgs(BootOptions{Disk: disk, DiskInterface: "virtio", MemoryMB: 512})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if j := strings.Join(args, " "); !strings.Contains(j, "a,,b.vmdk,format=vmdk,if=virtio,snapshot=on") || !strings.Contains(j, "-m 512") {
-		t.Errorf("disk args %q", j)
-	}
-	for _, bad := range []BootOptions{
-		{},                        // nothing to boot
-		{Kernel: k, ISO: k},       // two things
-		{ISO: "/nonexistent.iso"}, // missing file
-		{Kernel: k, ExtraArgs: []string{"-enable-kvm"}},
-		{Kernel: k, ExtraArgs: []string{"-accel", "kvm"}},
-	} {
-		if _, err := qemuArgs(bad); err == nil {
-			t.Errorf("qemuArgs(%+v) accepted", bad)
-		}
 	}
 }
 
@@ -270,49 +213,4 @@ func keys(m map[string][]byte) []string {
 		ks = append(ks, k)
 	}
 	return ks
-}
-
-// TestBootAndWaitEarlyExit boots the kernel without an initrd: it panics (no root), panic=-1
-// reboots and -no-reboot ends QEMU, so BootAndWait must fail fast with the log in the error.
-func TestBootAndWaitEarlyExit(t *testing.T) {
-	if testing.Short() {
-		t.Skip("boots QEMU: skipped in -short mode")
-	}
-	kernel := Kernel(t)
-	start := time.Now()
-	out, err := BootAndWait(context.Background(), t, BootOptions{Kernel: kernel, MemoryMB: 256},
-		Marker("NEVER-PRINTED"), 60*time.Second)
-	if err == nil {
-		t.Fatalf("marker found in %q", out)
-	}
-	for _, want := range []string{"QEMU exited", "Kernel panic", "serial log:", "-accel tcg"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error lacks %q:\n%v", want, err)
-		}
-	}
-	if !strings.Contains(out, "Kernel panic") {
-		t.Errorf("output lacks the panic")
-	}
-	t.Logf("panic boot ended after %s", time.Since(start).Round(time.Millisecond))
-}
-
-// TestConsoleDeadline: WaitFor gives up at the deadline with the log, and Kill reaps QEMU.
-func TestConsoleDeadline(t *testing.T) {
-	if testing.Short() {
-		t.Skip("boots QEMU: skipped in -short mode")
-	}
-	c := Boot(t, BootOptions{Kernel: Kernel(t), MemoryMB: 256})
-	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-	defer cancel()
-	if _, err := c.WaitFor(ctx, Marker("NEVER-PRINTED")); err == nil || !strings.Contains(err.Error(), "not seen after") {
-		t.Fatalf("WaitFor past the deadline: %v", err)
-	}
-	c.Kill()
-	if c.cmd.ProcessState == nil {
-		t.Fatal("QEMU not reaped after Kill")
-	}
-	if err := syscall.Kill(-c.cmd.Process.Pid, 0); err == nil {
-		t.Error("QEMU's process group still exists after Kill")
-	}
-	c.Kill() // idempotent
 }

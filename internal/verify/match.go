@@ -64,3 +64,10 @@ func TrustPatterns(orgs, images []string) []string {
 	}
 	return out
 }
+
+// CheckPattern reports whether p is a valid image pattern, for option
+// checks before a Policy is made.
+func CheckPattern(p string) error {
+	_, err := normalizePattern(p)
+	return err
+}

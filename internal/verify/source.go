@@ -42,7 +42,31 @@ func (s remoteSource) Signature(ctx context.Context, repo, tag string) (v1.Image
 	if err != nil {
 		return nil, fmt.Errorf("signature tag of %s: %w", repo, err)
 	}
-	opts := append([]remote.Option{remote.WithContext(ctx)}, s.opts...)
+	return fetchSignature(repo, tag, ref, append([]remote.Option{remote.WithContext(ctx)}, s.opts...))
+}
+
+// Lookup maps a normalized repository onto the repository that serves it
+// and the options to read it with; the builder's image store provides one
+// (image.Store.Remote), so mirrors, insecure registries and credentials
+// apply to signatures as they do to pulls.
+type Lookup func(ctx context.Context, repo string) (name.Repository, []remote.Option, error)
+
+// Through is a Source reading signature tags where lookup says.
+func Through(lookup Lookup) Source { return lookupSource(lookup) }
+
+type lookupSource Lookup
+
+func (l lookupSource) Signature(ctx context.Context, repo, tag string) (v1.Image, error) {
+	r, opts, err := l(ctx, repo)
+	if err != nil {
+		return nil, fmt.Errorf("signature tag of %s: %w", repo, err)
+	}
+	return fetchSignature(repo, tag, r.Tag(tag), opts)
+}
+
+// fetchSignature reads the signature manifest ref, bounded by maxManifest;
+// a missing tag is ErrUnsigned.
+func fetchSignature(repo, tag string, ref name.Tag, opts []remote.Option) (v1.Image, error) {
 	desc, err := remote.Head(ref, opts...)
 	if err == nil && desc.Size > maxManifest {
 		err = fmt.Errorf("signature manifest of %d bytes, over the %d limit", desc.Size, maxManifest)

@@ -108,6 +108,7 @@ func demo(ctx context.Context, p *testrig.Program, o options) {
 	env := append(os.Environ(),
 		"PACKER_PLUGIN_PATH="+pluginDir, "CHECKPOINT_DISABLE=1",
 		"GOVC_URL="+sim.URL.String(), "GOVC_INSECURE=1")
+	env = append(env, testrig.TCGEnv()...)
 	say("installing the plugin: packer plugins install --path %s", o.plugin)
 	runPacker(ctx, p, o.packer, env, io.Discard, "plugins", "install", "--path", abs(o.plugin), "github.com/seed844b7c54/linuxkit")
 

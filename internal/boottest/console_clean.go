@@ -1,4 +1,4 @@
-package testrig
+package boottest
 
 // consoleCleaner strips terminal control from a serial stream so markers can be matched:
 // ANSI escape sequences (CSI "ESC [ … final", OSC "ESC ] … BEL|ESC \", two- and three-byte
