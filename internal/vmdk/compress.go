@@ -27,11 +27,13 @@ type slot struct {
 type compressor struct {
 	slots   []*slot
 	writers []*zlib.Writer
+	fast    []*zlib.Writer // the fast path's writers (stored.go)
 }
 
 func newCompressor() *compressor {
 	workers := min(runtime.GOMAXPROCS(0), 8)
-	c := &compressor{slots: make([]*slot, 4*workers), writers: make([]*zlib.Writer, workers)}
+	c := &compressor{slots: make([]*slot, 4*workers), writers: make([]*zlib.Writer, workers),
+		fast: make([]*zlib.Writer, workers)}
 	for i := range c.slots {
 		c.slots[i] = &slot{raw: make([]byte, grainBytes)}
 	}
@@ -80,20 +82,18 @@ func (c *compressor) compress(batch []*slot) error {
 	return nil
 }
 
+// deflate fills s.comp with the zlib stream of s.raw: a high-entropy grain at fastLevel, or
+// stored when that is no smaller; any other at compressLevel. w is the worker's index.
 func (c *compressor) deflate(w int, s *slot) error {
-	s.comp.Reset()
-	zw := c.writers[w]
-	if zw == nil {
-		var err error
-		if zw, err = zlib.NewWriterLevel(&s.comp, compressLevel); err != nil {
-			return err
-		}
-		c.writers[w] = zw
-	} else {
-		zw.Reset(&s.comp)
+	if !highEntropy(s.raw) {
+		return zlibInto(&c.writers[w], compressLevel, &s.comp, s.raw)
 	}
-	if _, err := zw.Write(s.raw); err != nil {
+	if err := zlibInto(&c.fast[w], fastLevel, &s.comp, s.raw); err != nil {
 		return err
 	}
-	return zw.Close()
+	if s.comp.Len() >= storedZlibLen(len(s.raw)) {
+		s.comp.Reset()
+		writeStoredZlib(&s.comp, s.raw)
+	}
+	return nil
 }
