@@ -33,6 +33,24 @@ var childOps = map[string]struct {
 		defer in.Close()
 		return create(a[1], func(f *os.File) error { return initrd.Write(f, in, initrd.DefaultOptions()) })
 	}},
+	// initrd-tuned LEVEL BLOCK IN.tar OUT: the same with another gzip level and block size
+	// (bytes), for the table the defaults were chosen from.
+	"initrd-tuned": {4, func(a []string) error {
+		o := initrd.DefaultOptions()
+		var err error
+		if o.Level, err = strconv.Atoi(a[0]); err != nil {
+			return fmt.Errorf("level: %w", err)
+		}
+		if o.BlockSize, err = strconv.Atoi(a[1]); err != nil {
+			return fmt.Errorf("block size: %w", err)
+		}
+		in, err := os.Open(a[2])
+		if err != nil {
+			return err
+		}
+		defer in.Close()
+		return create(a[3], func(f *os.File) error { return initrd.Write(f, in, o) })
+	}},
 	// iso KERNEL INITRD OUT: an iso-bios image.
 	"iso": {3, func(a []string) error {
 		k, i, opts, err := mediaInputs(a[0], a[1])
