@@ -28,7 +28,7 @@ import (
 )
 
 // sections in the order they run; vsphere uploads what iso and vmdk wrote.
-var sectionNames = []string{"initrd", "iso", "vmdk", "efi", "memory", "vsphere"}
+var sectionNames = []string{"initrd", "iso", "vmdk", "real", "build", "efi", "memory", "vsphere"}
 
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "run" {
@@ -53,6 +53,7 @@ func mainErr() error {
 	vcsim := flag.String("vcsim", "bin/vcsim", "vcsim binary (scripts/tools.sh builds it)")
 	only := flag.String("only", strings.Join(sectionNames, ","), "comma-separated sections to run")
 	root := flag.String("root", ".", "repository root")
+	packer := flag.String("packer", "bin/packer", "packer binary for the build section (scripts/tools.sh builds it)")
 	spawn := flag.String("spawn", "", "rssspawn binary (default: go build ./bench/cmd/rssspawn into -work)")
 	lkvsphere := flag.String("lkvsphere", "", "lkvsphere binary (default: go build ./bench/cmd/lkvsphere into -work)")
 	flag.Parse()
@@ -76,7 +77,8 @@ func mainErr() error {
 	if rssDir, err = filepath.Abs(*work); err != nil {
 		return err
 	}
-	s := &suite{self: self, lkvsphere: vsBin, work: *work, reps: *reps, kernel: findKernel(*root, *kernel), govc: findGovc(*govc), vcsim: *vcsim}
+	s := &suite{self: self, lkvsphere: vsBin, work: *work, reps: *reps, kernel: findKernel(*root, *kernel), govc: findGovc(*govc), vcsim: *vcsim,
+		root: *root, packer: *packer}
 	want := map[string]bool{}
 	for _, n := range strings.Split(*only, ",") {
 		want[strings.TrimSpace(n)] = true
@@ -85,6 +87,8 @@ func mainErr() error {
 		"initrd":  s.initrdSection,
 		"iso":     s.isoSection,
 		"vmdk":    s.vmdkSection,
+		"real":    s.realSection,
+		"build":   s.buildSection,
 		"efi":     s.efiSection,
 		"memory":  s.flatSection,
 		"vsphere": s.vsphereSection,
