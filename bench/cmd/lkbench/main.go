@@ -192,6 +192,9 @@ func describe(s *suite, took time.Duration) []string {
 		"Tools: " + strings.Join(toolVersions(s), "; ") + ".",
 		fmt.Sprintf("Times are the median of %d runs of the whole command (process start included, on both sides). RSS is the highest peak (rusage maxrss) over those runs, measured per process through bench/cmd/rssspawn, so each figure includes a floor of about 2 MiB (the spawner's own RSS, which Linux charges to the program it execs). Our side runs in a child process (`lkbench run`); a peer pipeline's RSS is the sum of its processes' peaks.", s.reps),
 		"MB/s is the operation's input (tree, kernel+initrd, disk capacity, layer content) per second, 10^6 bytes. time peer/ours > 1 means we are faster; size ours/peer < 1 means our output is smaller.",
+		"Inputs: rows marked REAL use real files (the Go distribution the bench was built with, without its *.a archives, and the Debian kernel); rows marked BUILD are whole `packer build` runs (bench/buildbench: the real packer, images from the loopback registry, warm cache); every other row uses the generated inputs described in bench/README.md.",
+		"Our runs and the peer's alternate (ours, peer, ours, peer …), so both see the same machine load. The machine is shared with other work: compare the ratios within one run.",
+		"Reproduce: `make bench` (all sections), or `./scripts/bench.sh -only real,build` for the real-input rows alone.",
 	}
 	if s.kernel != "" {
 		lines = append(lines, "Kernel: "+filepath.Base(s.kernel)+".")
