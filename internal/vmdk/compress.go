@@ -27,13 +27,11 @@ type slot struct {
 type compressor struct {
 	slots   []*slot
 	writers []*zlib.Writer
-	fast    []*zlib.Writer // the fast path's writers (stored.go)
 }
 
 func newCompressor() *compressor {
 	workers := min(runtime.GOMAXPROCS(0), 8)
-	c := &compressor{slots: make([]*slot, 4*workers), writers: make([]*zlib.Writer, workers),
-		fast: make([]*zlib.Writer, workers)}
+	c := &compressor{slots: make([]*slot, 4*workers), writers: make([]*zlib.Writer, workers)}
 	for i := range c.slots {
 		c.slots[i] = &slot{raw: make([]byte, grainBytes)}
 	}
@@ -82,18 +80,13 @@ func (c *compressor) compress(batch []*slot) error {
 	return nil
 }
 
-// deflate fills s.comp with the zlib stream of s.raw: a high-entropy grain at fastLevel, or
-// stored when that is no smaller; any other at compressLevel. w is the worker's index.
+// deflate fills s.comp with the zlib stream of s.raw: stored blocks for a high-entropy grain,
+// else deflated at compressLevel. w is the worker's index.
 func (c *compressor) deflate(w int, s *slot) error {
-	if !highEntropy(s.raw) {
-		return zlibInto(&c.writers[w], compressLevel, &s.comp, s.raw)
-	}
-	if err := zlibInto(&c.fast[w], fastLevel, &s.comp, s.raw); err != nil {
-		return err
-	}
-	if s.comp.Len() >= storedZlibLen(len(s.raw)) {
+	if highEntropy(s.raw) {
 		s.comp.Reset()
 		writeStoredZlib(&s.comp, s.raw)
+		return nil
 	}
-	return nil
+	return zlibInto(&c.writers[w], compressLevel, &s.comp, s.raw)
 }

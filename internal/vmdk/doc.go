@@ -11,7 +11,7 @@
 //
 // Zero grains are never stored. In a streamOptimized file every empty region's directory
 // entry points at one shared all-zero grain table, and a grain deflate cannot shrink (already
-// compressed data) is Huffman-coded only or kept as stored deflate blocks, which costs about
+// compressed data) is kept as stored deflate blocks, which costs about
 // what copying it does (stored.go). The output is deterministic: the descriptor's CID comes from
 // a digest of the disk's content, and compression runs at a fixed level with every grain
 // compressed on its own, so parallel compression cannot change the bytes.
