@@ -13,6 +13,9 @@
 // config.json bytes and a RuntimeConfig that encodes runtime.json once the
 // rootfs mounts are known), where volumes live (the plan names their
 // directories), and compression or cpio (the initrd package reads our tar).
+// Reading a layer does mean decompressing it: gzip layers go through
+// klauspost/compress's decoder (decompress.go), anything else through
+// go-containerregistry's Uncompressed.
 //
 // # How the stream is built
 //

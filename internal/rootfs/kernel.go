@@ -107,7 +107,7 @@ func (ix *indexer) nestedTar(ino *inode) (*tree, error) {
 // checking that it still has the size seen while indexing (size < 0: no
 // check).
 func openEntry(l v1.Layer, entry int, size int64) (io.Closer, io.Reader, error) {
-	rc, err := l.Uncompressed()
+	rc, err := openLayer(l)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -49,7 +49,7 @@ func (ix *indexer) flatten(where string, img v1.Image, opts flattenOpts) (*tree,
 	for li, l := range layers {
 		id := len(ix.layers)
 		ix.layers = append(ix.layers, l)
-		rc, err := l.Uncompressed()
+		rc, err := openLayer(l)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %s: %w", where, layerName(li, l), err)
 		}

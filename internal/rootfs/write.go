@@ -131,7 +131,7 @@ func (t *Tree) streamLayer(ctx context.Context, out *tarOut, id int, js []*job) 
 		return x.sub < y.sub
 	})
 	l := t.layers[id]
-	rc, err := l.Uncompressed()
+	rc, err := openLayer(l)
 	if err != nil {
 		return err
 	}

@@ -80,20 +80,13 @@ func (c *compressor) compress(batch []*slot) error {
 	return nil
 }
 
+// deflate fills s.comp with the zlib stream of s.raw: stored blocks for a high-entropy grain,
+// else deflated at compressLevel. w is the worker's index.
 func (c *compressor) deflate(w int, s *slot) error {
-	s.comp.Reset()
-	zw := c.writers[w]
-	if zw == nil {
-		var err error
-		if zw, err = zlib.NewWriterLevel(&s.comp, compressLevel); err != nil {
-			return err
-		}
-		c.writers[w] = zw
-	} else {
-		zw.Reset(&s.comp)
+	if highEntropy(s.raw) {
+		s.comp.Reset()
+		writeStoredZlib(&s.comp, s.raw)
+		return nil
 	}
-	if _, err := zw.Write(s.raw); err != nil {
-		return err
-	}
-	return zw.Close()
+	return zlibInto(&c.writers[w], compressLevel, &s.comp, s.raw)
 }

@@ -9,7 +9,10 @@
 //     marker right after its grains, the grain directory behind its marker, the footer and
 //     the end-of-stream marker. vSphere imports it (ImportVApp, OVF, content library).
 //
-// Zero grains are never stored. The output is deterministic: the descriptor's CID comes from
+// Zero grains are never stored. In a streamOptimized file every empty region's directory
+// entry points at one shared all-zero grain table, and a grain deflate cannot shrink (already
+// compressed data) is kept as stored deflate blocks, which costs about
+// what copying it does (stored.go). The output is deterministic: the descriptor's CID comes from
 // a digest of the disk's content, and compression runs at a fixed level with every grain
 // compressed on its own, so parallel compression cannot change the bytes.
 //

@@ -3,6 +3,7 @@ package vmdk
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 )
 
 // writeStream writes a streamOptimized extent:
@@ -11,7 +12,9 @@ import (
 //	{ grain marker + zlib data, padded to a sector }… then GT marker + GT, per grain table |
 //	GD marker + GD | footer marker + header copy with the real gdOffset | end-of-stream marker
 //
-// Grain tables without any grain are not written; their directory entry stays 0.
+// Grain tables without any grain are written once, as one all-zero table right before the
+// grain directory, and every directory entry of an empty region points at it, as VMware's
+// own writers do: some importers (ESXi's) refuse a directory entry of 0.
 func writeStream(out *output, gs *grainSource, l layout, o Options) error {
 	h := header{version: 3, flags: flagNewlineCheck | flagCompressed | flagMarkers, capacity: l.capSectors,
 		gdOffset: gdAtEnd, overhead: grainSectors, compressAlgo: compressDeflate}
@@ -79,6 +82,9 @@ func writeStream(out *output, gs *grainSource, l layout, o Options) error {
 	if err := flushTable(); err != nil {
 		return err
 	}
+	if err := writeEmptyTable(out, gd); err != nil {
+		return err
+	}
 
 	if err := out.write(marker(markerGD, l.gdSectors)); err != nil {
 		return err
@@ -108,6 +114,30 @@ func writeStream(out *output, gs *grainSource, l layout, o Options) error {
 		return err
 	}
 	return out.patch(descOffset*sectorSize, desc)
+}
+
+// writeEmptyTable writes one all-zero grain table, behind its marker, when some directory
+// entry has no table yet, and points every such entry at it.
+func writeEmptyTable(out *output, gd []uint32) error {
+	if !slices.Contains(gd, 0) {
+		return nil
+	}
+	if err := out.write(marker(markerGT, gtSectors)); err != nil {
+		return err
+	}
+	if out.sector() > 0xffffffff {
+		return fmt.Errorf("vmdk: file grows past the 2 TiB a grain directory can address")
+	}
+	at := uint32(out.sector())
+	if err := out.zeros(gtSectors * sectorSize); err != nil {
+		return err
+	}
+	for i, e := range gd {
+		if e == 0 {
+			gd[i] = at
+		}
+	}
+	return nil
 }
 
 // writeGrain writes a grain marker (LBA, compressed length), the zlib data and the padding

@@ -83,9 +83,48 @@ func (hw *hashingWriter) digest() v1.Hash {
 }
 
 // makeLayout writes an OCI image layout at dir holding one linux/amd64
-// image with one gzip layer of the files of layerFiles(img). Digests are
-// computed while the layer is written, in one pass.
+// image with one gzip layer of the files of layerFiles(img).
 func makeLayout(dir string, img layerImage) error {
+	return writeLayout(dir, func(w io.Writer) error {
+		tw := tar.NewWriter(w)
+		dirs := map[string]bool{}
+		for _, e := range layerFiles(img) {
+			for _, d := range parents(e.path) {
+				if !dirs[d] {
+					dirs[d] = true
+					if err := tw.WriteHeader(&tar.Header{Name: d + "/", Typeflag: tar.TypeDir, Mode: 0o755, ModTime: fixedTime}); err != nil {
+						return err
+					}
+				}
+			}
+			if err := tw.WriteHeader(&tar.Header{Name: e.path, Typeflag: tar.TypeReg, Mode: 0o644, Size: e.size, ModTime: fixedTime}); err != nil {
+				return err
+			}
+			if _, err := io.CopyN(tw, newGenerator(e.path, e.k), e.size); err != nil {
+				return err
+			}
+		}
+		return tw.Close()
+	})
+}
+
+// tarLayout writes an OCI image layout at dir whose one layer is the tar file at tarPath.
+func tarLayout(dir, tarPath string) error {
+	return writeLayout(dir, func(w io.Writer) error {
+		f, err := os.Open(tarPath)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		_, err = io.Copy(w, f)
+		return err
+	})
+}
+
+// writeLayout writes an OCI image layout at dir holding one linux/amd64 image with one gzip
+// layer, the tar stream layer writes. Digests are computed while the layer is written, in
+// one pass.
+func writeLayout(dir string, layer func(w io.Writer) error) error {
 	if err := os.RemoveAll(dir); err != nil {
 		return err
 	}
@@ -106,25 +145,7 @@ func makeLayout(dir string, img layerImage) error {
 		return err
 	}
 	uncompressed := &hashingWriter{w: zw, h: sha256.New()}
-	tw := tar.NewWriter(uncompressed)
-	dirs := map[string]bool{}
-	for _, e := range layerFiles(img) {
-		for _, d := range parents(e.path) {
-			if !dirs[d] {
-				dirs[d] = true
-				if err := tw.WriteHeader(&tar.Header{Name: d + "/", Typeflag: tar.TypeDir, Mode: 0o755, ModTime: fixedTime}); err != nil {
-					return err
-				}
-			}
-		}
-		if err := tw.WriteHeader(&tar.Header{Name: e.path, Typeflag: tar.TypeReg, Mode: 0o644, Size: e.size, ModTime: fixedTime}); err != nil {
-			return err
-		}
-		if _, err := io.CopyN(tw, newGenerator(e.path, e.k), e.size); err != nil {
-			return err
-		}
-	}
-	if err := tw.Close(); err != nil {
+	if err := layer(uncompressed); err != nil {
 		return err
 	}
 	if err := zw.Close(); err != nil {

@@ -28,7 +28,7 @@ import (
 )
 
 // sections in the order they run; vsphere uploads what iso and vmdk wrote.
-var sectionNames = []string{"initrd", "iso", "vmdk", "efi", "memory", "vsphere"}
+var sectionNames = []string{"initrd", "iso", "vmdk", "real", "build", "efi", "memory", "vsphere"}
 
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "run" {
@@ -53,6 +53,7 @@ func mainErr() error {
 	vcsim := flag.String("vcsim", "bin/vcsim", "vcsim binary (scripts/tools.sh builds it)")
 	only := flag.String("only", strings.Join(sectionNames, ","), "comma-separated sections to run")
 	root := flag.String("root", ".", "repository root")
+	packer := flag.String("packer", "bin/packer", "packer binary for the build section (scripts/tools.sh builds it)")
 	spawn := flag.String("spawn", "", "rssspawn binary (default: go build ./bench/cmd/rssspawn into -work)")
 	lkvsphere := flag.String("lkvsphere", "", "lkvsphere binary (default: go build ./bench/cmd/lkvsphere into -work)")
 	flag.Parse()
@@ -76,7 +77,8 @@ func mainErr() error {
 	if rssDir, err = filepath.Abs(*work); err != nil {
 		return err
 	}
-	s := &suite{self: self, lkvsphere: vsBin, work: *work, reps: *reps, kernel: findKernel(*root, *kernel), govc: findGovc(*govc), vcsim: *vcsim}
+	s := &suite{self: self, lkvsphere: vsBin, work: *work, reps: *reps, kernel: findKernel(*root, *kernel), govc: findGovc(*govc), vcsim: *vcsim,
+		root: *root, packer: *packer}
 	want := map[string]bool{}
 	for _, n := range strings.Split(*only, ",") {
 		want[strings.TrimSpace(n)] = true
@@ -85,6 +87,8 @@ func mainErr() error {
 		"initrd":  s.initrdSection,
 		"iso":     s.isoSection,
 		"vmdk":    s.vmdkSection,
+		"real":    s.realSection,
+		"build":   s.buildSection,
 		"efi":     s.efiSection,
 		"memory":  s.flatSection,
 		"vsphere": s.vsphereSection,
@@ -188,6 +192,9 @@ func describe(s *suite, took time.Duration) []string {
 		"Tools: " + strings.Join(toolVersions(s), "; ") + ".",
 		fmt.Sprintf("Times are the median of %d runs of the whole command (process start included, on both sides). RSS is the highest peak (rusage maxrss) over those runs, measured per process through bench/cmd/rssspawn, so each figure includes a floor of about 2 MiB (the spawner's own RSS, which Linux charges to the program it execs). Our side runs in a child process (`lkbench run`); a peer pipeline's RSS is the sum of its processes' peaks.", s.reps),
 		"MB/s is the operation's input (tree, kernel+initrd, disk capacity, layer content) per second, 10^6 bytes. time peer/ours > 1 means we are faster; size ours/peer < 1 means our output is smaller.",
+		"Inputs: rows marked REAL use real files (the Go distribution the bench was built with, without its *.a archives, and the Debian kernel); rows marked BUILD are whole `packer build` runs (bench/buildbench: the real packer, images from the loopback registry, warm cache); every other row uses the generated inputs described in bench/README.md.",
+		"Our runs and the peer's alternate (ours, peer, ours, peer …), so both see the same machine load. The machine is shared with other work: compare the ratios within one run.",
+		"Reproduce: `make bench` (all sections), or `./scripts/bench.sh -only real,build` for the real-input rows alone.",
 	}
 	if s.kernel != "" {
 		lines = append(lines, "Kernel: "+filepath.Base(s.kernel)+".")

@@ -27,7 +27,11 @@ func cells(r Row) []string {
 		if m.OutBytes >= 0 {
 			size = fmt.Sprintf("%.1f MiB", float64(m.OutBytes)/(1<<20))
 		}
-		return []string{fmt.Sprintf("%.2f", m.Seconds), mbs, fmt.Sprintf("%.1f", float64(m.RSSKiB)/1024), size}
+		rss := "–" // not measured (the build section's packer processes)
+		if m.RSSKiB > 0 {
+			rss = fmt.Sprintf("%.1f", float64(m.RSSKiB)/1024)
+		}
+		return []string{fmt.Sprintf("%.2f", m.Seconds), mbs, rss, size}
 	}
 	out := []string{r.Op}
 	out = append(out, side(r.Ours)...)

@@ -29,6 +29,8 @@ type suite struct {
 	kernel    string // a Linux kernel for the boot media, or "" to generate a stand-in
 	govc      string
 	vcsim     string
+	root      string   // the repository, where bench/buildbench runs
+	packer    string   // the packer binary of the build section
 	notes     []string // lines for the report's preamble
 
 	isoOut, streamOut string // kept outputs the vSphere section uploads
@@ -108,41 +110,9 @@ func (s *suite) isoSection() ([]Row, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir := filepath.Join(s.work, "iso")
-	tree := filepath.Join(dir, "tree")
-	if err := os.RemoveAll(dir); err != nil {
-		return nil, err
-	}
-	if err := os.MkdirAll(filepath.Join(tree, "isolinux"), 0o755); err != nil {
-		return nil, err
-	}
-	for dst, src := range map[string]string{
-		"isolinux/isolinux.bin": "/usr/lib/ISOLINUX/isolinux.bin",
-		"isolinux/ldlinux.c32":  "/usr/lib/syslinux/modules/bios/ldlinux.c32",
-		"kernel":                kernel,
-		"initrd.img":            initrdPath,
-	} {
-		if err := copyFile(filepath.Join(tree, dst), src); err != nil {
-			return nil, fmt.Errorf("xorriso tree: %w", err)
-		}
-	}
-	cfg := "serial 0 115200\ndefault linux\nprompt 0\ntimeout 0\nlabel linux\n  kernel /kernel\n  append initrd=/initrd.img " + benchCmdline + "\n"
-	if err := os.WriteFile(filepath.Join(tree, "isolinux", "isolinux.cfg"), []byte(cfg), 0o644); err != nil {
-		return nil, err
-	}
-	basis := fileSize(kernel) + fileSize(initrdPath)
-	s.isoOut = filepath.Join(dir, "ours.iso")
-	ours := s.ours(s.isoOut, true, "iso", kernel, initrdPath, s.isoOut)
-	peerOut := filepath.Join(dir, "xorriso.iso")
-	peer := repeat(s.reps, func(int) []stage {
-		return cmd("xorriso", "-as", "mkisofs", "-o", peerOut, "-b", "isolinux/isolinux.bin", "-c", "isolinux/boot.cat",
-			"-no-emul-boot", "-boot-load-size", "4", "-boot-info-table", "-isohybrid-mbr", "/usr/lib/ISOLINUX/isohdpfx.bin",
-			"-R", "-J", "-V", "LINUXKIT", tree)
-	}, "", false, func() error { _ = os.Remove(peerOut); return nil })
-	peer.OutBytes = fileSize(peerOut)
-	_ = os.Remove(peerOut)
-	op := fmt.Sprintf("iso-bios: kernel %s + initrd %s", mib(fileSize(kernel)), mib(fileSize(initrdPath)))
-	return []Row{{Section: "iso-bios", Op: op, Basis: basis, Ours: ours, PeerName: "xorriso -as mkisofs", Peer: peer}}, nil
+	rows, out, err := s.isoRows(filepath.Join(s.work, "iso"), "", kernel, initrdPath)
+	s.isoOut = out
+	return rows, err
 }
 
 // vmdkSection: our raw-bios disk (1 GiB) → our vmdk.Write against
@@ -152,42 +122,93 @@ func (s *suite) vmdkSection() ([]Row, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir := filepath.Join(s.work, "vmdk")
+	rows, out, err := s.vmdkRows(filepath.Join(s.work, "vmdk"), "", kernel, initrdPath)
+	s.streamOut = out
+	return rows, err
+}
+
+// isoRows: media.WriteISOBIOS of kernel + initrd in dir (recreated) against xorriso on the
+// same tree, runs alternating; op names start with prefix. It returns the path of our iso.
+func (s *suite) isoRows(dir, prefix, kernel, initrdPath string) ([]Row, string, error) {
+	tree := filepath.Join(dir, "tree")
 	if err := os.RemoveAll(dir); err != nil {
-		return nil, err
+		return nil, "", err
+	}
+	if err := os.MkdirAll(filepath.Join(tree, "isolinux"), 0o755); err != nil {
+		return nil, "", err
+	}
+	for dst, src := range map[string]string{
+		"isolinux/isolinux.bin": "/usr/lib/ISOLINUX/isolinux.bin",
+		"isolinux/ldlinux.c32":  "/usr/lib/syslinux/modules/bios/ldlinux.c32",
+		"kernel":                kernel,
+		"initrd.img":            initrdPath,
+	} {
+		if err := copyFile(filepath.Join(tree, dst), src); err != nil {
+			return nil, "", fmt.Errorf("xorriso tree: %w", err)
+		}
+	}
+	cfg := "serial 0 115200\ndefault linux\nprompt 0\ntimeout 0\nlabel linux\n  kernel /kernel\n  append initrd=/initrd.img " + benchCmdline + "\n"
+	if err := os.WriteFile(filepath.Join(tree, "isolinux", "isolinux.cfg"), []byte(cfg), 0o644); err != nil {
+		return nil, "", err
+	}
+	basis := fileSize(kernel) + fileSize(initrdPath)
+	out := filepath.Join(dir, "ours.iso")
+	peerOut := filepath.Join(dir, "xorriso.iso")
+	ours, peer := s.alternate(func(int) []stage { return cmd(s.self, "run", "iso", kernel, initrdPath, out) }, "",
+		func(int) []stage {
+			_ = os.Remove(peerOut)
+			return cmd("xorriso", "-as", "mkisofs", "-o", peerOut, "-b", "isolinux/isolinux.bin", "-c", "isolinux/boot.cat",
+				"-no-emul-boot", "-boot-load-size", "4", "-boot-info-table", "-isohybrid-mbr", "/usr/lib/ISOLINUX/isohdpfx.bin",
+				"-R", "-J", "-V", "LINUXKIT", tree)
+		}, "")
+	ours.OutBytes, peer.OutBytes = fileSize(out), fileSize(peerOut)
+	_ = os.Remove(peerOut)
+	op := fmt.Sprintf("%siso-bios: kernel %s + initrd %s", prefix, mib(fileSize(kernel)), mib(fileSize(initrdPath)))
+	return []Row{{Section: "iso-bios", Op: op, Basis: basis, Ours: ours, PeerName: "xorriso -as mkisofs", Peer: peer}}, out, nil
+}
+
+// vmdkRows: our raw-bios disk (1 GiB) of kernel + initrd in dir (recreated), then our
+// vmdk.Write of it against qemu-img convert, monolithicSparse and streamOptimized, runs
+// alternating. It returns the path of our streamOptimized vmdk.
+func (s *suite) vmdkRows(dir, prefix, kernel, initrdPath string) ([]Row, string, error) {
+	if err := os.RemoveAll(dir); err != nil {
+		return nil, "", err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	const disk = 1 << 30
 	raw := filepath.Join(dir, "disk.raw")
-	rawRow := Row{Section: "raw-bios", Op: "raw-bios: 1 GiB disk from the same kernel + initrd", Basis: fileSize(kernel) + fileSize(initrdPath),
+	rawRow := Row{Section: "raw-bios", Op: prefix + "raw-bios: 1 GiB disk from the same kernel + initrd", Basis: fileSize(kernel) + fileSize(initrdPath),
 		Ours: s.ours(raw, true, "raw", kernel, initrdPath, raw, strconv.Itoa(disk)),
 		Note: "no peer; the isohybrid image, then a hole up to 1 GiB (size is the apparent size)"}
 	if !rawRow.Ours.ok() {
-		return []Row{rawRow}, nil
+		return []Row{rawRow}, "", nil
 	}
 	rows := []Row{rawRow}
+	var streamOut string
 	for _, sub := range []struct{ name, arg, qemu string }{
 		{"monolithicSparse", "sparse", "monolithicSparse"},
 		{"streamOptimized", "stream", "streamOptimized"},
 	} {
 		out := filepath.Join(dir, "ours-"+sub.arg+".vmdk")
-		keep := sub.arg == "stream"
-		ours := s.ours(out, keep, "vmdk", sub.arg, raw, out)
-		if keep {
-			s.streamOut = out
-		}
 		peerOut := filepath.Join(dir, "qemu-"+sub.arg+".vmdk")
-		peer := repeat(s.reps, func(int) []stage {
-			return cmd("qemu-img", "convert", "-f", "raw", "-O", "vmdk", "-o", "subformat="+sub.qemu, raw, peerOut)
-		}, "", false, func() error { _ = os.Remove(peerOut); return nil })
-		peer.OutBytes = fileSize(peerOut)
+		ours, peer := s.alternate(func(int) []stage { return cmd(s.self, "run", "vmdk", sub.arg, raw, out) }, "",
+			func(int) []stage {
+				_ = os.Remove(peerOut)
+				return cmd("qemu-img", "convert", "-f", "raw", "-O", "vmdk", "-o", "subformat="+sub.qemu, raw, peerOut)
+			}, "")
+		ours.OutBytes, peer.OutBytes = fileSize(out), fileSize(peerOut)
 		_ = os.Remove(peerOut)
-		rows = append(rows, Row{Section: "vmdk", Op: "vmdk " + sub.name + " from the 1 GiB raw-bios disk", Basis: disk,
+		if sub.arg == "stream" {
+			streamOut = out
+		} else {
+			_ = os.Remove(out)
+		}
+		rows = append(rows, Row{Section: "vmdk", Op: prefix + "vmdk " + sub.name + " from the 1 GiB raw-bios disk", Basis: disk,
 			Ours: ours, PeerName: "qemu-img convert", Peer: peer, Note: "MB/s over the disk's 1 GiB capacity"})
 	}
-	return rows, nil
+	return rows, streamOut, nil
 }
 
 // mib formats a byte count.
