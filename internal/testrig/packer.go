@@ -41,22 +41,35 @@ type Result struct {
 
 // PluginBinary builds the plugin once per test process (with the lktest build
 // tag, which adds the test-only post-processor) and returns its path;
-// LINUXKIT_PLUGIN_BIN names a prebuilt one instead.
+// LINUXKIT_PLUGIN_BIN names a prebuilt one instead. The binary goes to
+// <repo>/bin/lktest/packer-plugin-linuxkit (bin/ is git-ignored), built
+// beside it and renamed into place, so test processes running side by side
+// each install a whole binary and no test run leaves a copy in the temp
+// directory.
 func PluginBinary(t testing.TB) string {
 	t.Helper()
 	if bin := os.Getenv("LINUXKIT_PLUGIN_BIN"); bin != "" {
 		return bin // a prebuilt plugin (built with -tags lktest), e.g. from another worktree
 	}
 	pluginOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "lk-plugin-")
+		dir := filepath.Join(RepoRoot(t), "bin", "lktest")
+		if pluginErr = os.MkdirAll(dir, 0o755); pluginErr != nil {
+			return
+		}
+		tmp, err := os.CreateTemp(dir, ".build-*")
 		if err != nil {
 			pluginErr = err
 			return
 		}
-		pluginPath = filepath.Join(dir, "packer-plugin-linuxkit")
-		cmd := exec.Command("go", "build", "-tags", "lktest", "-o", pluginPath, ".")
+		tmp.Close()
+		defer os.Remove(tmp.Name()) // gone after the rename; removed when the build failed
+		cmd := exec.Command("go", "build", "-tags", "lktest", "-o", tmp.Name(), ".")
 		cmd.Dir = RepoRoot(t)
-		pluginOut, pluginErr = cmd.CombinedOutput()
+		if pluginOut, pluginErr = cmd.CombinedOutput(); pluginErr != nil {
+			return
+		}
+		pluginPath = filepath.Join(dir, "packer-plugin-linuxkit")
+		pluginErr = os.Rename(tmp.Name(), pluginPath)
 	})
 	if pluginErr != nil {
 		t.Fatalf("building the plugin: %v\n%s", pluginErr, pluginOut)
