@@ -71,11 +71,18 @@ func writeSparse(out *output, gs *grainSource, l layout, o Options) error {
 			return err
 		}
 	}
+	return patchDescriptor(out, gs, l, o)
+}
+
+// patchDescriptor writes the final descriptor over the space reserved for it at descOffset,
+// with the content ID o.CID or, when that is 0, the one derived from the grains written.
+func patchDescriptor(out *output, gs *grainSource, l layout, o Options) error {
 	cid := o.CID
 	if cid == 0 {
 		cid = gs.cid()
 	}
-	if desc, err = descriptor(o, l.capSectors, cid); err != nil {
+	desc, err := descriptor(o, l.capSectors, cid)
+	if err != nil {
 		return err
 	}
 	return out.patch(descOffset*sectorSize, desc)

@@ -106,14 +106,7 @@ func writeStream(out *output, gs *grainSource, l layout, o Options) error {
 		return err
 	}
 
-	cid := o.CID
-	if cid == 0 {
-		cid = gs.cid()
-	}
-	if desc, err = descriptor(o, l.capSectors, cid); err != nil {
-		return err
-	}
-	return out.patch(descOffset*sectorSize, desc)
+	return patchDescriptor(out, gs, l, o)
 }
 
 // writeEmptyTable writes one all-zero grain table, behind its marker, when some directory

@@ -187,14 +187,10 @@ func (d *Driver) applyDevices(ctx context.Context, vm *object.VirtualMachine, h 
 	if h.VideoRAMKB == 0 && len(h.BootOrder) == 0 {
 		return nil
 	}
-	var m mo.VirtualMachine
-	err := d.retry(ctx, "read the VM's devices", func() error {
-		return vm.Properties(ctx, vm.Reference(), []string{"config.hardware.device"}, &m)
-	})
+	devices, err := d.devices(ctx, vm)
 	if err != nil {
 		return err
 	}
-	devices := object.VirtualDeviceList(m.Config.Hardware.Device)
 	cs := types.VirtualMachineConfigSpec{}
 	if h.VideoRAMKB > 0 {
 		op := types.VirtualDeviceConfigSpecOperationEdit
@@ -218,4 +214,16 @@ func (d *Driver) applyDevices(ctx context.Context, vm *object.VirtualMachine, h 
 		}
 		return task.Wait(ctx)
 	})
+}
+
+// devices reads the VM's device list, with the driver's retries.
+func (d *Driver) devices(ctx context.Context, vm *object.VirtualMachine) (object.VirtualDeviceList, error) {
+	var m mo.VirtualMachine
+	err := d.retry(ctx, "read the VM's devices", func() error {
+		return vm.Properties(ctx, vm.Reference(), []string{"config.hardware.device"}, &m)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return object.VirtualDeviceList(m.Config.Hardware.Device), nil
 }

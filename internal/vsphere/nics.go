@@ -9,7 +9,6 @@ import (
 
 	"github.com/vmware/govmomi/find"
 	"github.com/vmware/govmomi/object"
-	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/types"
 )
 
@@ -129,14 +128,10 @@ func (d *Driver) importedNICs(ctx context.Context, t *Target, vm *object.Virtual
 	if len(s.NICs) == 0 {
 		return nil
 	}
-	var m mo.VirtualMachine
-	err := d.retry(ctx, "read the VM's devices", func() error {
-		return vm.Properties(ctx, vm.Reference(), []string{"config.hardware.device"}, &m)
-	})
+	devices, err := d.devices(ctx, vm)
 	if err != nil {
 		return err
 	}
-	devices := object.VirtualDeviceList(m.Config.Hardware.Device)
 	cards := devices.SelectByType((*types.VirtualEthernetCard)(nil))
 	if len(cards) != 1 {
 		return fmt.Errorf("the imported VM has %d network adapters, want the OVF's one", len(cards))

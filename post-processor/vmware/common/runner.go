@@ -29,6 +29,21 @@ type Job struct {
 	Hardware HardwareConfig
 }
 
+// Begin is how every target's Run starts: it reads the builder's artifact
+// and returns it with a copy of the job's hardware options whose VM name is
+// resolved (vm_name, else the artifact's name, else the build's).
+func (j Job) Begin(source packersdk.Artifact) (*Input, HardwareConfig, error) {
+	in, err := ReadInput(source)
+	if err != nil {
+		return nil, HardwareConfig{}, err
+	}
+	hw := j.Hardware
+	if err := hw.ResolveVMName(in.Name, j.Packer.PackerBuildName); err != nil {
+		return nil, HardwareConfig{}, err
+	}
+	return in, hw, nil
+}
+
 // RunSteps runs a target's steps through commonsteps.NewRunner, so -on-error
 // and -debug behave as in every plugin, and returns the error a step
 // recorded (Halt), or why the run stopped.

@@ -47,12 +47,8 @@ type bootMedium struct {
 // behave as in every Packer plugin. On failure or cancellation the steps'
 // cleanups stop the VM if it was started and remove the VM folder.
 func Run(ctx context.Context, ui packersdk.Ui, source packersdk.Artifact, job common.Job, c DesktopConfig) (*Artifact, error) {
-	in, err := common.ReadInput(source)
+	in, hw, err := job.Begin(source)
 	if err != nil {
-		return nil, err
-	}
-	hw := job.Hardware
-	if err := hw.ResolveVMName(in.Name, job.Packer.PackerBuildName); err != nil {
 		return nil, err
 	}
 	c.ResolveDerived(&hw)

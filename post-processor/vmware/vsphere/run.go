@@ -42,12 +42,8 @@ const cleanupTimeout = 5 * time.Minute
 // cleanups remove what this run created: the VMs tagged with its build id,
 // the files it uploaded, the library item it published.
 func Run(ctx context.Context, ui packersdk.Ui, source packersdk.Artifact, job common.Job, c VSphereConfig) (*Artifact, error) {
-	in, err := common.ReadInput(source)
+	in, hw, err := job.Begin(source)
 	if err != nil {
-		return nil, err
-	}
-	hw := job.Hardware
-	if err := hw.ResolveVMName(in.Name, job.Packer.PackerBuildName); err != nil {
 		return nil, err
 	}
 	c.ResolveDerived(&hw)
