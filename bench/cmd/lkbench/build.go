@@ -7,18 +7,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-)
 
-// buildRow is one row bench/buildbench writes (its Row type).
-type buildRow struct {
-	Op        string  `json:"op"`
-	Ours      float64 `json:"ours_s"`
-	OursBytes int64   `json:"ours_bytes"`
-	Peer      string  `json:"peer"`
-	PeerS     float64 `json:"peer_s"`
-	PeerBytes int64   `json:"peer_bytes"`
-	Note      string  `json:"note"`
-}
+	"github.com/seed844b7c54/packer-plugin-linuxkit/bench/buildbench"
+)
 
 // buildSection runs bench/buildbench (the real packer against the loopback registry, which
 // only tests may use) and reads its rows: a warm build of the real section's Go tree as one
@@ -51,7 +42,7 @@ func (s *suite) buildSection() ([]Row, error) {
 	if err != nil {
 		return nil, err
 	}
-	var brs []buildRow
+	var brs []buildbench.Row
 	if err := json.Unmarshal(data, &brs); err != nil {
 		return nil, fmt.Errorf("%s: %w", out, err)
 	}
