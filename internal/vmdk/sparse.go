@@ -20,14 +20,7 @@ func writeSparse(out *output, gs *grainSource, l layout, o Options) error {
 
 	h := header{version: 1, flags: flagNewlineCheck | flagRedundantGD, capacity: l.capSectors,
 		rgdOffset: rgd, gdOffset: gd, overhead: overhead}
-	desc, err := descriptor(o, l.capSectors, 0) // the CID is patched in at the end
-	if err != nil {
-		return err
-	}
-	if err := out.write(h.marshal()); err != nil {
-		return err
-	}
-	if err := out.write(desc); err != nil {
+	if err := writeHead(out, h, l, o); err != nil {
 		return err
 	}
 	for _, dirAt := range [][2]uint64{{rgd, rgt}, {gd, gt}} {
@@ -72,6 +65,19 @@ func writeSparse(out *output, gs *grainSource, l layout, o Options) error {
 		}
 	}
 	return patchDescriptor(out, gs, l, o)
+}
+
+// writeHead writes the header h and a descriptor whose content ID is still 0:
+// patchDescriptor writes the real one over it at the end.
+func writeHead(out *output, h header, l layout, o Options) error {
+	desc, err := descriptor(o, l.capSectors, 0)
+	if err != nil {
+		return err
+	}
+	if err := out.write(h.marshal()); err != nil {
+		return err
+	}
+	return out.write(desc)
 }
 
 // patchDescriptor writes the final descriptor over the space reserved for it at descOffset,

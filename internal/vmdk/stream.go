@@ -18,14 +18,7 @@ import (
 func writeStream(out *output, gs *grainSource, l layout, o Options) error {
 	h := header{version: 3, flags: flagNewlineCheck | flagCompressed | flagMarkers, capacity: l.capSectors,
 		gdOffset: gdAtEnd, overhead: grainSectors, compressAlgo: compressDeflate}
-	desc, err := descriptor(o, l.capSectors, 0) // the CID is patched in at the end
-	if err != nil {
-		return err
-	}
-	if err := out.write(h.marshal()); err != nil {
-		return err
-	}
-	if err := out.write(desc); err != nil {
+	if err := writeHead(out, h, l, o); err != nil {
 		return err
 	}
 	if err := out.padTo(h.overhead); err != nil {
