@@ -52,7 +52,10 @@ func checkAttestation(att v1.Descriptor, m *v1.Manifest) error {
 
 // fetchAttestations copies into the cache the attestation manifests of idx
 // that refer to the platform manifest image, with their configs and
-// layers, through the same verified, bounded path as the image itself.
+// layers, through the same verified, bounded path as the image itself. An
+// attestation the registry does not serve (a mirror that copied only the
+// platform manifests, say) is left out with a notice: the image itself is
+// what the build needs. A corrupt or oversized one fails the pull.
 func (s *Store) fetchAttestations(ctx context.Context, puller *remote.Puller, r reference, rr remoteRef,
 	idx *v1.IndexManifest, image v1.Hash) error {
 	for _, d := range attestationsOf(idx, image) {
@@ -60,6 +63,10 @@ func (s *Store) fetchAttestations(ctx context.Context, puller *remote.Puller, r 
 			return &Error{Ref: r.name, Registry: rr.describe(), Kind: ErrUnsupported, Blob: d.Digest.String(), Err: fmt.Errorf("attestation: %w", err)}
 		}
 		ad, err := s.getManifest(ctx, puller, r, rr, d.Digest.String())
+		if errors.Is(err, ErrNotFound) {
+			s.notice("image %s: the registry does not serve its attestation %s; the SBOM will lack it", r.name, d.Digest)
+			continue
+		}
 		if err != nil {
 			return err
 		}
@@ -74,7 +81,10 @@ func (s *Store) fetchAttestations(ctx context.Context, puller *remote.Puller, r 
 		if err := checkAttestation(d, m); err != nil {
 			return &Error{Ref: r.name, Registry: rr.describe(), Kind: ErrUnsupported, Blob: d.Digest.String(), Err: err}
 		}
-		if err := s.fetchImage(ctx, puller, r, rr, d, ad.Manifest, false, false); err != nil {
+		if err := s.fetchImage(ctx, puller, r, rr, d, ad.Manifest, false, false); errors.Is(err, ErrNotFound) {
+			s.notice("image %s: the registry lacks a blob of its attestation %s; the SBOM will lack it", r.name, d.Digest)
+			continue
+		} else if err != nil {
 			return err
 		}
 		s.logf("image %s: cached attestation %s", r.name, d.Digest)

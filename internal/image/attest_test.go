@@ -202,3 +202,27 @@ func TestAttestationOversized(t *testing.T) {
 		t.Fatalf("the refused image is in the cache: %v", err)
 	}
 }
+
+// TestAttestationNotServed: an attestation whose layer the registry does not
+// hold (a mirror that copied only the platform manifests, say) is left out
+// with a notice naming the image; the pull itself succeeds and the image
+// serves pull = never.
+func TestAttestationNotServed(t *testing.T) {
+	hermeticDocker(t, nil)
+	reg := testrig.StartRegistry(t)
+	ref := reg.Ref("lk/partial:1")
+	reg.PushOversizedAttestation(t, ref, "amd64", fixtureImage(t, 35, "amd64", 1), 100) // a small layer, never pushed
+	var n notices
+	dir := t.TempDir()
+	s := newStore(t, dir, func(o *Options) { o.Insecure = []string{reg.Host}; o.Notice = n.add })
+	if _, err := s.Pull(context.Background(), []string{ref}); err != nil {
+		t.Fatalf("pull of an image whose attestation is not served: %v", err)
+	}
+	if !strings.Contains(n.text(), ref) || !strings.Contains(n.text(), "the SBOM will lack it") {
+		t.Fatalf("no notice naming %s and the SBOM: %q", ref, n.text())
+	}
+	never := newStore(t, dir, func(o *Options) { o.Insecure = []string{reg.Host}; o.Pull = PullNever })
+	if _, err := never.Pull(context.Background(), []string{ref}); err != nil {
+		t.Fatalf("pull = never from the cache: %v", err)
+	}
+}

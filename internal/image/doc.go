@@ -31,7 +31,8 @@
 // (annotated vnd.docker.reference.type=attestation-manifest) whose
 // vnd.docker.reference.digest is that platform's manifest, with their
 // configs and layers, each layer at most 64 MiB (a larger one fails the
-// pull). A cached attestation that is incomplete or damaged makes the
+// pull; one the registry does not serve is left out with a notice). A
+// cached attestation that is incomplete or damaged makes the
 // pull policy fetch the image again; one never cached is not an error (the
 // builder's SBOM then lacks it, and says so).
 // linuxkit itself stores every platform, so a cache entry written here for
