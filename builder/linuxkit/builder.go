@@ -90,7 +90,7 @@ func (b *Builder) Run(ctx context.Context, ui packersdk.Ui, _ packersdk.Hook) (p
 		}
 	}
 	if sbomOn {
-		steps = append(steps, &stepSBOM{name: c.OutputName})
+		steps = append(steps, &stepSBOM{name: c.OutputName, store: store})
 	}
 	steps = append(steps, &stepChecksums{name: c.OutputName})
 	if c.BootTest != nil { // after the checksums: the console logs hold timings, so the sums leave them out

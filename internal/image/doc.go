@@ -20,11 +20,21 @@
 //     callbacks and notices of retries (Options.Notice); a local failure
 //     (disk full, refused rename) is a cache error, never a registry one,
 //   - reading a cached platform image back (Store.Image) with its layers
-//     verified as they are read.
+//     verified as they are read, and its buildkit attestations
+//     (Store.Attestations: a v1.ImageIndex view of the cached attestation
+//     manifests, which internal/sbom reads; this package does not parse
+//     them).
 //
 // Multi-arch images are stored the way containerd does it: the registry's
 // index blob (so the pinned digest stays the index digest) plus the blobs
-// of the selected platform only; attestation manifests are not fetched.
+// of the selected platform only, and the attestation manifests
+// (annotated vnd.docker.reference.type=attestation-manifest) whose
+// vnd.docker.reference.digest is that platform's manifest, with their
+// configs and layers, each layer at most 64 MiB (a larger one fails the
+// pull; one the registry does not serve is left out with a notice). A
+// cached attestation that is incomplete or damaged makes the
+// pull policy fetch the image again; one never cached is not an error (the
+// builder's SBOM then lacks it, and says so).
 // linuxkit itself stores every platform, so a cache entry written here for
 // amd64 does not serve `linuxkit build --arch arm64` until linuxkit pulls
 // it again (`--pull`); this package, asked for another arch, notices the

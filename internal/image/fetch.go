@@ -49,11 +49,14 @@ func (s *Store) fetch(ctx context.Context, puller *remote.Puller, r reference) (
 			return Pinned{}, &Error{Ref: r.name, Registry: rr.describe(), Kind: ErrCorrupt, Blob: child.Digest.String(),
 				Err: fmt.Errorf("registry returned manifest %s", cd.Digest)}
 		}
-		if err := s.fetchImage(ctx, puller, r, rr, child, cd.Manifest, false); err != nil {
+		if err := s.fetchImage(ctx, puller, r, rr, child, cd.Manifest, false, true); err != nil {
+			return Pinned{}, err
+		}
+		if err := s.fetchAttestations(ctx, puller, r, rr, idx, child.Digest); err != nil {
 			return Pinned{}, err
 		}
 	case root.MediaType.IsImage():
-		if err := s.fetchImage(ctx, puller, r, rr, root, desc.Manifest, true); err != nil {
+		if err := s.fetchImage(ctx, puller, r, rr, root, desc.Manifest, true, true); err != nil {
 			return Pinned{}, err
 		}
 	default:
@@ -72,9 +75,10 @@ func (s *Store) fetch(ctx context.Context, puller *remote.Puller, r reference) (
 
 // fetchImage copies one image's config and layers, then its manifest, into
 // the cache. checkPlatform verifies the config's os/arch (for images not
-// reached through an index, whose platform was not checked yet).
+// reached through an index, whose platform was not checked yet); track
+// reports the layers' progress (the image's, not its attestations').
 func (s *Store) fetchImage(ctx context.Context, puller *remote.Puller, r reference, rr remoteRef,
-	mdesc v1.Descriptor, raw []byte, checkPlatform bool) error {
+	mdesc v1.Descriptor, raw []byte, checkPlatform, track bool) error {
 	m, err := parseImageManifest(mdesc, raw)
 	if err != nil {
 		return &Error{Ref: r.name, Registry: rr.describe(), Kind: ErrUnsupported, Err: err}
@@ -86,8 +90,11 @@ func (s *Store) fetchImage(ctx context.Context, puller *remote.Puller, r referen
 	if err := checkMetaSize(m.Config.Digest, m.Config.Size); err != nil {
 		return &Error{Ref: r.name, Registry: rr.describe(), Kind: ErrUnsupported, Blob: m.Config.Digest.String(), Err: err}
 	}
-	tr := s.rep.newTracker(r.name, total)
-	tr.add(0)
+	var tr *tracker
+	if track {
+		tr = s.rep.newTracker(r.name, total)
+		tr.add(0)
+	}
 	if err := s.ensureBlob(ctx, puller, r, rr, m.Config, nil); err != nil {
 		return err
 	}

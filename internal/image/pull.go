@@ -163,6 +163,11 @@ func (s *Store) fromCache(ctx context.Context, r reference) (Pinned, error) {
 	if err := s.verifyLayers(ctx, r, pm.manifest.Layers); err != nil {
 		return Pinned{}, err
 	}
+	if s.opts.Pull != PullNever { // never: Attestations reports what is missing, the build goes on
+		if err := s.checkCachedAttestations(r, root, pm); err != nil {
+			return Pinned{}, err
+		}
+	}
 	return r.pinned(root.Digest), nil
 }
 
