@@ -85,6 +85,14 @@ var childOps = map[string]struct {
 		}
 		return create(a[2], func(f *os.File) error { return media.WriteRawEFI(f, k, i, opts) })
 	}},
+	// iso-efi KERNEL INITRD OUT: an iso-efi image (El Torito EFI entry, GPT over the ESP).
+	"iso-efi": {3, func(a []string) error {
+		k, i, opts, err := efiInputs(a[0], a[1])
+		if err != nil {
+			return err
+		}
+		return create(a[2], func(f *os.File) error { return media.WriteISOEFI(f, k, i, opts) })
+	}},
 	// vmdk sparse|stream RAW OUT: a raw disk → monolithicSparse or streamOptimized.
 	"vmdk": {3, func(a []string) error {
 		in, err := os.Open(a[1])

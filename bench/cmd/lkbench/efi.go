@@ -71,7 +71,53 @@ mcopy -i %[1]s@@1M %[4]s ::EFI/BOOT/BOOTX64.EFI`, peerOut, disk, esp>>10, ukiPat
 		func() error { _ = os.Remove(peerOut); return nil })
 	peer.OutBytes = fileSize(peerOut)
 	_ = os.Remove(peerOut)
+	basis := fileSize(kernel) + fileSize(initrdPath)
 	op := fmt.Sprintf("raw-efi: kernel %s + initrd %s → UKI on a FAT32 ESP in a GPT disk", mib(fileSize(kernel)), mib(fileSize(initrdPath)))
-	return []Row{{Section: "raw-efi", Op: op, Basis: fileSize(kernel) + fileSize(initrdPath), Ours: ours,
-		PeerName: "sgdisk+mkfs.vfat+mcopy", Peer: peer, Note: "the peer is handed the UKI; ours writes it as well"}}, nil
+	rows := []Row{{Section: "raw-efi", Op: op, Basis: basis, Ours: ours,
+		PeerName: "sgdisk+mkfs.vfat+mcopy", Peer: peer, Note: "the peer is handed the UKI; ours writes it as well"}}
+	rows = append(rows, s.isoEFIRow(dir, kernel, initrdPath, ukiPath, basis))
+	return append(rows, s.vmdkEFIRow(dir, out)), nil
+}
+
+// isoEFIRow: our media.WriteISOEFI against what a script does with the peer tools: a FAT32
+// ESP image holding the UKI (mkfs.vfat + mcopy), then xorriso with that image as the El Torito
+// EFI entry and a GPT over it (-isohybrid-gpt-basdat). The peer is handed the UKI.
+func (s *suite) isoEFIRow(dir, kernel, initrdPath, ukiPath string, basis int64) Row {
+	out := filepath.Join(dir, "ours.iso")
+	tree := filepath.Join(dir, "isotree")
+	peerOut := filepath.Join(dir, "peer.iso")
+	espKiB := (fileSize(ukiPath)>>10)*11/10 + 2048 // the UKI and 10% plus 2 MiB of FAT32 room
+	script := fmt.Sprintf(`set -e
+rm -rf %[1]s %[2]s && mkdir -p %[1]s
+truncate -s %[3]dK %[1]s/esp.img
+mkfs.vfat -F 32 -S 512 -n ESP %[1]s/esp.img >/dev/null
+mmd -i %[1]s/esp.img ::EFI ::EFI/BOOT
+mcopy -i %[1]s/esp.img %[4]s ::EFI/BOOT/BOOTX64.EFI
+xorriso -as mkisofs -quiet -o %[2]s -R -J -V LINUXKIT -e esp.img -no-emul-boot -isohybrid-gpt-basdat %[1]s`, tree, peerOut, espKiB, ukiPath)
+	ours, peer := s.alternate(func(int) []stage { return cmd(s.self, "run", "iso-efi", kernel, initrdPath, out) }, "",
+		func(int) []stage { return cmd("sh", "-c", script) }, "")
+	ours.OutBytes, peer.OutBytes = fileSize(out), fileSize(peerOut)
+	_ = os.RemoveAll(tree)
+	_ = os.Remove(peerOut)
+	_ = os.Remove(out)
+	op := fmt.Sprintf("iso-efi: kernel %s + initrd %s → UKI on an ESP behind El Torito EFI, GPT over it", mib(fileSize(kernel)), mib(fileSize(initrdPath)))
+	return Row{Section: "iso-efi", Op: op, Basis: basis, Ours: ours, PeerName: "mkfs.vfat+mcopy+xorriso -as mkisofs", Peer: peer,
+		Note: "the peer is handed the UKI; ours writes it as well"}
+}
+
+// vmdkEFIRow: the raw-efi disk raw → our streamOptimized vmdk.Write against qemu-img convert,
+// runs alternating: the vmdk-efi format's container step.
+func (s *suite) vmdkEFIRow(dir, raw string) Row {
+	out := filepath.Join(dir, "ours-stream.vmdk")
+	peerOut := filepath.Join(dir, "qemu-stream.vmdk")
+	ours, peer := s.alternate(func(int) []stage { return cmd(s.self, "run", "vmdk", "stream", raw, out) }, "",
+		func(int) []stage {
+			_ = os.Remove(peerOut)
+			return cmd("qemu-img", "convert", "-f", "raw", "-O", "vmdk", "-o", "subformat=streamOptimized", raw, peerOut)
+		}, "")
+	ours.OutBytes, peer.OutBytes = fileSize(out), fileSize(peerOut)
+	_ = os.Remove(out)
+	_ = os.Remove(peerOut)
+	return Row{Section: "vmdk-efi", Op: fmt.Sprintf("vmdk-efi streamOptimized from the %s raw-efi disk", mib(fileSize(raw))), Basis: fileSize(raw),
+		Ours: ours, PeerName: "qemu-img convert", Peer: peer, Note: "MB/s over the disk's capacity"}
 }
