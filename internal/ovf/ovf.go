@@ -55,6 +55,17 @@ var (
 	nicTypes  = map[string]string{"vmxnet3": "VmxNet3", "e1000e": "E1000e", "e1000": "E1000"}
 )
 
+// IsGuestID reports whether id looks like a VMware guest OS identifier
+// (otherLinux64Guest): letters, digits, '_' and '-', not empty.
+func IsGuestID(id string) bool {
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return id != ""
+}
+
 // Validate reports the first value of vm the descriptor cannot carry, naming
 // the field.
 func (vm VM) Validate() error {
