@@ -49,7 +49,7 @@ func (s *stepOVF) Cleanup(multistep.StateBag) {}
 
 // write writes the disk, then the descriptor and the manifest, as files (ovf)
 // or streamed into the OVA's tar (ova; the disk is then a temporary file in
-// the output directory, removed once it is in the tar).
+// a hidden folder of the output directory, removed once it is in the tar).
 func (s *stepOVF) write(ctx context.Context, state multistep.StateBag) error {
 	ui := state.Get(stateUI).(packersdk.Ui)
 	out := state.Get(stateOutputs).(*outputs)
@@ -57,14 +57,17 @@ func (s *stepOVF) write(ctx context.Context, state multistep.StateBag) error {
 	disk := s.disk
 	disk.vmdkPath = filepath.Join(out.dir, href)
 	if s.format == FormatOVA {
-		disk.vmdkPath = filepath.Join(out.dir, "."+href+".part")
+		// A folder of its own keeps the file's name, which the vmdk's descriptor names.
+		tmp, err := os.MkdirTemp(out.dir, ".ova-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		disk.vmdkPath = filepath.Join(tmp, href)
 	}
 	m, err := disk.plan(ctx, state)
 	if err != nil {
 		return err
-	}
-	if s.format == FormatOVA {
-		defer os.Remove(m.path)
 	}
 	if err := writeMedium(ui, m, s.format); err != nil {
 		return err
