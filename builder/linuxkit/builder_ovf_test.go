@@ -14,6 +14,7 @@ import (
 
 	"github.com/vmware/govmomi/ovf"
 
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/rootfs"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/testrig"
 )
 
@@ -82,7 +83,8 @@ func sha256sumCheck(t *testing.T, dir, manifest string) {
 }
 
 // checkOVAMembers checks that the OVA holds lk.ovf, lk.mf and lk-disk1.vmdk
-// in that order, each with the bytes of the file of that name in dir, and
+// in that order, with fixed ustar headers (the default mtime, 0644, 0:0), each
+// with the bytes of the file of that name in dir, and
 // returns a folder they are unpacked into.
 func checkOVAMembers(t *testing.T, ova, dir string) string {
 	t.Helper()
@@ -103,6 +105,9 @@ func checkOVAMembers(t *testing.T, ova, dir string) string {
 			t.Fatalf("%s: %v", ova, err)
 		}
 		names = append(names, h.Name)
+		if !h.ModTime.Equal(rootfs.DefaultModTime) || h.Mode != 0o644 || h.Uid != 0 || h.Gid != 0 || h.Format != tar.FormatUSTAR {
+			t.Errorf("OVA member %s: mtime %s, mode %o, owner %d:%d, format %v", h.Name, h.ModTime, h.Mode, h.Uid, h.Gid, h.Format)
+		}
 		b, err := io.ReadAll(tr)
 		if err != nil {
 			t.Fatal(err)
