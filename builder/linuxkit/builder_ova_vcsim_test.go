@@ -5,9 +5,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/vmware/govmomi/cli"
+	_ "github.com/vmware/govmomi/cli/importx" // govc import.ova
+	_ "github.com/vmware/govmomi/cli/library" // govc library.import
 	"github.com/vmware/govmomi/find"
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/ovf/importer"
@@ -18,8 +23,8 @@ import (
 )
 
 // TestOVAImportsIntoVCSim builds an EFI ova in process and imports it into
-// vcsim the way `govc import.ova` does (govmomi's ovf/importer reading the
-// tar, mapping its network, uploading the disk through the NFC lease), then
+// vcsim with `govc import.ova` (govc's own command code, run in process:
+// the govc main module is not in this module's graph), then
 // checks the VM (its name, CPUs and memory are the ovf_* options, one disk),
 // the firmware through govmomi's descriptor-to-config conversion, and the
 // manifest as govmomi reads it.
@@ -50,50 +55,15 @@ func TestOVAImportsIntoVCSim(t *testing.T) {
 		t.Fatal(err)
 	}
 	finder.SetDatacenter(dc)
-	ds, err := finder.DefaultDatastore(ctx)
-	if err != nil {
+	imp := importer.Importer{Archive: &importer.TapeArchive{Path: ova}}
+	opts := filepath.Join(t.TempDir(), "options.json")
+	if err := os.WriteFile(opts, []byte(`{"NetworkMapping": [{"Name": "lan", "Network": "VM Network"}]}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	pools, err := finder.ResourcePoolList(ctx, "*")
-	if err != nil || len(pools) == 0 {
-		t.Fatalf("resource pools %v: %v", pools, err)
-	}
-	pool := pools[0]
-	folders, err := dc.Folders(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	imp := importer.Importer{
-		Client: c.Client, Finder: finder, Datacenter: dc, Datastore: ds, ResourcePool: pool, Folder: folders.VmFolder,
-		Archive: &importer.TapeArchive{Path: ova},
-		Log:     func(msg string) (int, error) { t.Log(msg); return len(msg), nil },
-	}
-	ref, err := imp.Import(ctx, "*.ovf", importer.Options{
-		NetworkMapping: []importer.Network{{Name: "lan", Network: "VM Network"}},
-	})
-	if err != nil {
-		t.Fatalf("import %s: %v", ova, err)
-	}
-	// vcsim reports no checksum of an upload, so the manifest is checked here, read as
-	// govc reads it, against the sums of the members the import uploaded.
-	if err := imp.ReadManifest("*.ovf"); err != nil {
-		t.Fatalf("govmomi cannot read the manifest: %v", err)
-	}
-	if len(imp.Manifest) != 2 {
-		t.Errorf("manifest entries %v, want the descriptor and the disk", imp.Manifest)
-	}
-	for _, name := range []string{"lk.ovf", "lk-disk1.vmdk"} {
-		sum, ok := imp.Manifest[name]
-		if !ok || sum.Algorithm != "SHA256" || sum.Checksum != memberSum(t, imp.Archive, name) {
-			t.Errorf("manifest entry for %s: %+v", name, sum)
-		}
-	}
+	govc(t, sim, "import.ova", "-ds=LocalDS_0", "-pool=DC0_C0/Resources", "-options="+opts, ova)
 	vm, err := finder.VirtualMachine(ctx, "lk")
 	if err != nil {
 		t.Fatalf("the imported VM is not in the inventory: %v", err)
-	}
-	if vm.Reference() != *ref {
-		t.Errorf("VM %v, import returned %v", vm.Reference(), *ref)
 	}
 	var m mo.VirtualMachine
 	if err := vm.Properties(ctx, vm.Reference(), []string{"config"}, &m); err != nil {
@@ -139,4 +109,16 @@ func memberSum(t *testing.T, a importer.Archive, name string) string {
 		t.Fatal(err)
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// govc runs one govc command in process (govmomi's cli package, the code the
+// govc binary runs) against sim, as GOVC_URL users do, and fails the test
+// unless it exits 0.
+func govc(t *testing.T, sim *testrig.VCSim, args ...string) {
+	t.Helper()
+	t.Setenv("GOVC_URL", sim.URL.String())
+	t.Setenv("GOVC_INSECURE", "1")
+	if rc := cli.Run(args); rc != 0 {
+		t.Fatalf("govc %s: exit %d", strings.Join(args, " "), rc)
+	}
 }
