@@ -61,6 +61,19 @@ func TestOVAImportsIntoVCSim(t *testing.T) {
 		t.Fatal(err)
 	}
 	govc(t, sim, "import.ova", "-ds=LocalDS_0", "-pool=DC0_C0/Resources", "-options="+opts, ova)
+	// The manifest, read as govc reads it, holds the sums of the members it names.
+	if err := imp.ReadManifest("*.ovf"); err != nil {
+		t.Fatalf("govmomi cannot read the manifest: %v", err)
+	}
+	if len(imp.Manifest) != 2 {
+		t.Errorf("manifest entries %v, want the descriptor and the disk", imp.Manifest)
+	}
+	for _, name := range []string{"lk.ovf", "lk-disk1.vmdk"} {
+		sum, ok := imp.Manifest[name]
+		if !ok || sum.Algorithm != "SHA256" || sum.Checksum != memberSum(t, imp.Archive, name) {
+			t.Errorf("manifest entry for %s: %+v", name, sum)
+		}
+	}
 	vm, err := finder.VirtualMachine(ctx, "lk")
 	if err != nil {
 		t.Fatalf("the imported VM is not in the inventory: %v", err)
