@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -230,6 +231,33 @@ func TestE2EExampleEFI(t *testing.T) {
 	}
 	// The build's boot_test booted every medium under OVMF before the artifact existed.
 	checkBootLogs(t, out, "hello", "iso-efi", "raw-efi", "vmdk-efi")
+}
+
+// TestE2EExampleOVA builds the ova example: boot_test boots the raw-bios disk, the OVA holds
+// the descriptor first, then the manifest and the disk, and the manifest verifies with
+// sha256sum -c once unpacked.
+func TestE2EExampleOVA(t *testing.T) {
+	r := newExampleRun(t, "ova")
+	testrig.Require(t, testrig.QEMUBinary, "tar", "sha256sum")
+	r.build(t)
+	out := filepath.Join(r.p.Dir, "output-hello-ova")
+	checkBootLogs(t, out, "hello", "raw-bios")
+	unpacked := t.TempDir()
+	list, err := exec.Command("tar", "-tf", filepath.Join(out, "hello.ova")).Output()
+	if err != nil {
+		t.Fatalf("tar -t: %v", err)
+	}
+	if got := strings.Fields(string(list)); !slices.Equal(got, []string{"hello.ovf", "hello.mf", "hello-disk1.vmdk"}) {
+		t.Errorf("OVA members %q", got)
+	}
+	if b, err := exec.Command("tar", "-xf", filepath.Join(out, "hello.ova"), "-C", unpacked).CombinedOutput(); err != nil {
+		t.Fatalf("tar -x: %v\n%s", err, b)
+	}
+	sum := exec.Command("sha256sum", "-c", "--strict", "hello.mf")
+	sum.Dir = unpacked
+	if b, err := sum.CombinedOutput(); err != nil {
+		t.Errorf("sha256sum -c hello.mf: %v\n%s", err, b)
+	}
 }
 
 // TestE2EExampleARM64 builds the arm64 example from arm64 fixture images (the spec's images

@@ -34,6 +34,9 @@ type Artifact struct {
 	BootFiles map[string]string
 	// Arch is the target architecture of every file, HCP Packer's region.
 	Arch string
+	// OVFFirmware is the firmware of the disk inside the ova and ovf
+	// packages (ovf_firmware); empty when neither was built.
+	OVFFirmware string
 	// Cmdline is the kernel command line the media boot with.
 	Cmdline string
 	// GateResults are the boot tests, SBOM and signatures checked.
@@ -108,13 +111,16 @@ func (a *Artifact) labels() map[string]interface{} {
 	return l
 }
 
-// mediaFirmware maps each bootable format built to the firmware it boots
-// with (StateMediaFirmware); kernel+initrd and tar are not in it.
+// mediaFirmware maps each bootable format built (the VM packages among
+// them) to the firmware it boots with (StateMediaFirmware); kernel+initrd
+// and tar are not in it.
 func (a *Artifact) mediaFirmware() map[string]string {
 	m := map[string]string{}
 	for f := range a.Formats {
 		if fw, ok := artifact.FormatFirmware(f); ok {
 			m[f] = fw
+		} else if artifact.IsPackage(f) {
+			m[f] = a.OVFFirmware
 		}
 	}
 	return m

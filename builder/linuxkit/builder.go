@@ -60,8 +60,8 @@ func (b *Builder) Run(ctx context.Context, ui packersdk.Ui, _ packersdk.Hook) (p
 	}
 
 	has := func(f string) bool { return contains(c.Formats, f) }
-	needsBIOS := hasFirmware(c.Formats, artifact.FirmwareBIOS)
-	needsEFI := hasFirmware(c.Formats, artifact.FirmwareEFI)
+	needsBIOS := c.hasFirmware(artifact.FirmwareBIOS)
+	needsEFI := c.hasFirmware(artifact.FirmwareEFI)
 	steps := []multistep.Step{&stepResolve{config: &c.SpecConfig, store: store}}
 	if v := c.Verify; v != nil { // before anything is written
 		steps = append(steps, &stepVerify{keys: v.keys, patterns: v.Images, store: store})
@@ -87,6 +87,11 @@ func (b *Builder) Run(ctx context.Context, ui packersdk.Ui, _ packersdk.Hook) (p
 	for _, f := range allFormats {
 		if _, bootable := artifact.FormatFirmware(f); bootable && has(f) {
 			steps = append(steps, &stepMedia{format: f, name: c.OutputName, arch: c.Arch, diskSize: c.diskSize, subformat: c.VMDKSubformat})
+		}
+	}
+	for _, f := range []string{FormatOVF, FormatOVA} {
+		if has(f) {
+			steps = append(steps, c.ovfStep(f))
 		}
 	}
 	if sbomOn {
@@ -117,6 +122,9 @@ func (b *Builder) Run(ctx context.Context, ui packersdk.Ui, _ packersdk.Hook) (p
 		Formats:    out.formats,
 		Images:     r.Images,
 		Arch:       c.Arch,
+	}
+	if has(FormatOVA) || has(FormatOVF) {
+		a.OVFFirmware = c.OVFFirmware
 	}
 	if v, ok := state.GetOk(statePlan); ok {
 		a.Cmdline = v.(*rootfs.Plan).Cmdline()

@@ -46,20 +46,23 @@ type Config struct {
 	common.PackerConfig   `mapstructure:",squash"`
 	specconfig.SpecConfig `mapstructure:",squash"`
 	GateConfig            `mapstructure:",squash"`
+	OVFConfig             `mapstructure:",squash"`
 
 	// Base name of every output file (`<output_name>.iso`,
 	// `<output_name>-kernel`, ...). Defaults to the build's name (`name` is
 	// reserved by Packer's build blocks).
 	OutputName string `mapstructure:"output_name"`
 	// Any of `kernel+initrd`, `tar`, `iso-bios`, `raw-bios`, `vmdk` (BIOS,
-	// amd64 only), `iso-efi`, `raw-efi`, `vmdk-efi` (UEFI, amd64 and arm64).
+	// amd64 only), `iso-efi`, `raw-efi`, `vmdk-efi` (UEFI, amd64 and arm64),
+	// `ova`, `ovf` (VM packages of the disk of `ovf_firmware`).
 	// Defaults to `["iso-bios"]`, or `["iso-efi"]` with `arch = "arm64"`.
 	Formats []string `mapstructure:"formats"`
 	// `monolithicSparse` (VMware Fusion and Workstation run it) or
 	// `streamOptimized` (vSphere import, OVF), for `vmdk` and `vmdk-efi`.
 	// Defaults to `monolithicSparse`.
 	VMDKSubformat string `mapstructure:"vmdk_subformat"`
-	// Size of the raw-bios, vmdk, raw-efi and vmdk-efi disks, with a binary
+	// Size of the raw-bios, vmdk, raw-efi and vmdk-efi disks (and of the
+	// disk inside ova and ovf), with a binary
 	// suffix: `K`, `M`, `G`, `T` (KiB … TiB), e.g. `"512M"`. A bare number is
 	// an error. Defaults to the boot image's size rounded up to the next MiB,
 	// plus 1 MiB (BIOS), or the EFI system partition plus 1 MiB before and
@@ -111,6 +114,9 @@ func (c *Config) Prepare(raws ...interface{}) ([]string, error) {
 	errs = packersdk.MultiErrorAppend(errs, c.prepareOutput()...)
 	errs = packersdk.MultiErrorAppend(errs, c.prepareFormats()...)
 	w, e := c.prepareDisks()
+	warnings = append(warnings, w...)
+	errs = packersdk.MultiErrorAppend(errs, e...)
+	w, e = c.prepareOVF()
 	warnings = append(warnings, w...)
 	errs = packersdk.MultiErrorAppend(errs, e...)
 	w, e = c.prepareGate()
@@ -173,10 +179,11 @@ func (c *Config) prepareFormats() []error {
 	return errs
 }
 
-// hasFirmware reports whether formats has a bootable medium of firmware fw.
-func hasFirmware(formats []string, fw string) bool {
-	for _, f := range formats {
-		if got, ok := artifact.FormatFirmware(f); ok && got == fw {
+// hasFirmware reports whether the build writes a bootable medium or a VM
+// package of firmware fw.
+func (c *Config) hasFirmware(fw string) bool {
+	for _, f := range c.Formats {
+		if got, ok := c.formatFirmware(f); ok && got == fw {
 			return true
 		}
 	}
@@ -203,7 +210,7 @@ func (c *Config) prepareDisks() (warnings []string, errs []error) {
 		}
 		c.diskSize = n
 		if !slices.ContainsFunc(c.Formats, isDisk) {
-			warnings = append(warnings, "disk_size is set but formats has none of \"raw-bios\", \"vmdk\", \"raw-efi\", \"vmdk-efi\"")
+			warnings = append(warnings, "disk_size is set but formats has none of \"raw-bios\", \"vmdk\", \"raw-efi\", \"vmdk-efi\", \"ova\", \"ovf\"")
 		}
 	}
 	return warnings, errs
@@ -212,7 +219,7 @@ func (c *Config) prepareDisks() (warnings []string, errs []error) {
 // isDisk reports whether format is a disk whose size disk_size sets.
 func isDisk(format string) bool {
 	switch format {
-	case FormatRawBIOS, FormatVMDK, FormatRawEFI, FormatVMDKEFI:
+	case FormatRawBIOS, FormatVMDK, FormatRawEFI, FormatVMDKEFI, FormatOVA, FormatOVF:
 		return true
 	}
 	return false

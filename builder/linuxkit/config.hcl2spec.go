@@ -10,31 +10,36 @@ import (
 // FlatConfig is an auto-generated flat version of Config.
 // Where the contents of a field with a `mapstructure:,squash` tag are bubbled up.
 type FlatConfig struct {
-	PackerBuildName     *string             `mapstructure:"packer_build_name" cty:"packer_build_name" hcl:"packer_build_name"`
-	PackerBuilderType   *string             `mapstructure:"packer_builder_type" cty:"packer_builder_type" hcl:"packer_builder_type"`
-	PackerCoreVersion   *string             `mapstructure:"packer_core_version" cty:"packer_core_version" hcl:"packer_core_version"`
-	PackerDebug         *bool               `mapstructure:"packer_debug" cty:"packer_debug" hcl:"packer_debug"`
-	PackerForce         *bool               `mapstructure:"packer_force" cty:"packer_force" hcl:"packer_force"`
-	PackerOnError       *string             `mapstructure:"packer_on_error" cty:"packer_on_error" hcl:"packer_on_error"`
-	PackerUserVars      map[string]string   `mapstructure:"packer_user_variables" cty:"packer_user_variables" hcl:"packer_user_variables"`
-	PackerSensitiveVars []string            `mapstructure:"packer_sensitive_variables" cty:"packer_sensitive_variables" hcl:"packer_sensitive_variables"`
-	SpecFiles           []string            `mapstructure:"spec_files" cty:"spec_files" hcl:"spec_files"`
-	Spec                *string             `mapstructure:"spec" cty:"spec" hcl:"spec"`
-	Arch                *string             `mapstructure:"arch" cty:"arch" hcl:"arch"`
-	Pull                *string             `mapstructure:"pull" cty:"pull" hcl:"pull"`
-	CacheDir            *string             `mapstructure:"cache_dir" cty:"cache_dir" hcl:"cache_dir"`
-	RegistryMirrors     map[string]string   `mapstructure:"registry_mirrors" cty:"registry_mirrors" hcl:"registry_mirrors"`
-	InsecureRegistries  []string            `mapstructure:"insecure_registries" cty:"insecure_registries" hcl:"insecure_registries"`
-	BootTest            *FlatBootTestConfig `mapstructure:"boot_test" cty:"boot_test" hcl:"boot_test"`
-	SBOM                *bool               `mapstructure:"sbom" cty:"sbom" hcl:"sbom"`
-	Verify              *FlatVerifyConfig   `mapstructure:"verify" cty:"verify" hcl:"verify"`
-	OutputName          *string             `mapstructure:"output_name" cty:"output_name" hcl:"output_name"`
-	Formats             []string            `mapstructure:"formats" cty:"formats" hcl:"formats"`
-	VMDKSubformat       *string             `mapstructure:"vmdk_subformat" cty:"vmdk_subformat" hcl:"vmdk_subformat"`
-	DiskSize            *string             `mapstructure:"disk_size" cty:"disk_size" hcl:"disk_size"`
-	OutputDir           *string             `mapstructure:"output_directory" cty:"output_directory" hcl:"output_directory"`
-	BootloaderDir       *string             `mapstructure:"bootloader_dir" cty:"bootloader_dir" hcl:"bootloader_dir"`
-	BootloaderImage     *string             `mapstructure:"bootloader_image" cty:"bootloader_image" hcl:"bootloader_image"`
+	PackerBuildName       *string             `mapstructure:"packer_build_name" cty:"packer_build_name" hcl:"packer_build_name"`
+	PackerBuilderType     *string             `mapstructure:"packer_builder_type" cty:"packer_builder_type" hcl:"packer_builder_type"`
+	PackerCoreVersion     *string             `mapstructure:"packer_core_version" cty:"packer_core_version" hcl:"packer_core_version"`
+	PackerDebug           *bool               `mapstructure:"packer_debug" cty:"packer_debug" hcl:"packer_debug"`
+	PackerForce           *bool               `mapstructure:"packer_force" cty:"packer_force" hcl:"packer_force"`
+	PackerOnError         *string             `mapstructure:"packer_on_error" cty:"packer_on_error" hcl:"packer_on_error"`
+	PackerUserVars        map[string]string   `mapstructure:"packer_user_variables" cty:"packer_user_variables" hcl:"packer_user_variables"`
+	PackerSensitiveVars   []string            `mapstructure:"packer_sensitive_variables" cty:"packer_sensitive_variables" hcl:"packer_sensitive_variables"`
+	SpecFiles             []string            `mapstructure:"spec_files" cty:"spec_files" hcl:"spec_files"`
+	Spec                  *string             `mapstructure:"spec" cty:"spec" hcl:"spec"`
+	Arch                  *string             `mapstructure:"arch" cty:"arch" hcl:"arch"`
+	Pull                  *string             `mapstructure:"pull" cty:"pull" hcl:"pull"`
+	CacheDir              *string             `mapstructure:"cache_dir" cty:"cache_dir" hcl:"cache_dir"`
+	RegistryMirrors       map[string]string   `mapstructure:"registry_mirrors" cty:"registry_mirrors" hcl:"registry_mirrors"`
+	InsecureRegistries    []string            `mapstructure:"insecure_registries" cty:"insecure_registries" hcl:"insecure_registries"`
+	BootTest              *FlatBootTestConfig `mapstructure:"boot_test" cty:"boot_test" hcl:"boot_test"`
+	SBOM                  *bool               `mapstructure:"sbom" cty:"sbom" hcl:"sbom"`
+	Verify                *FlatVerifyConfig   `mapstructure:"verify" cty:"verify" hcl:"verify"`
+	OVFCPUs               *int                `mapstructure:"ovf_cpus" cty:"ovf_cpus" hcl:"ovf_cpus"`
+	OVFMemory             *int64              `mapstructure:"ovf_memory" cty:"ovf_memory" hcl:"ovf_memory"`
+	OVFFirmware           *string             `mapstructure:"ovf_firmware" cty:"ovf_firmware" hcl:"ovf_firmware"`
+	OVFGuestOSType        *string             `mapstructure:"ovf_guest_os_type" cty:"ovf_guest_os_type" hcl:"ovf_guest_os_type"`
+	OVFNetworkAdapterType *string             `mapstructure:"ovf_network_adapter_type" cty:"ovf_network_adapter_type" hcl:"ovf_network_adapter_type"`
+	OutputName            *string             `mapstructure:"output_name" cty:"output_name" hcl:"output_name"`
+	Formats               []string            `mapstructure:"formats" cty:"formats" hcl:"formats"`
+	VMDKSubformat         *string             `mapstructure:"vmdk_subformat" cty:"vmdk_subformat" hcl:"vmdk_subformat"`
+	DiskSize              *string             `mapstructure:"disk_size" cty:"disk_size" hcl:"disk_size"`
+	OutputDir             *string             `mapstructure:"output_directory" cty:"output_directory" hcl:"output_directory"`
+	BootloaderDir         *string             `mapstructure:"bootloader_dir" cty:"bootloader_dir" hcl:"bootloader_dir"`
+	BootloaderImage       *string             `mapstructure:"bootloader_image" cty:"bootloader_image" hcl:"bootloader_image"`
 }
 
 // FlatMapstructure returns a new FlatConfig.
@@ -67,6 +72,11 @@ func (*FlatConfig) HCL2Spec() map[string]hcldec.Spec {
 		"boot_test":                  &hcldec.BlockSpec{TypeName: "boot_test", Nested: hcldec.ObjectSpec((*FlatBootTestConfig)(nil).HCL2Spec())},
 		"sbom":                       &hcldec.AttrSpec{Name: "sbom", Type: cty.Bool, Required: false},
 		"verify":                     &hcldec.BlockSpec{TypeName: "verify", Nested: hcldec.ObjectSpec((*FlatVerifyConfig)(nil).HCL2Spec())},
+		"ovf_cpus":                   &hcldec.AttrSpec{Name: "ovf_cpus", Type: cty.Number, Required: false},
+		"ovf_memory":                 &hcldec.AttrSpec{Name: "ovf_memory", Type: cty.Number, Required: false},
+		"ovf_firmware":               &hcldec.AttrSpec{Name: "ovf_firmware", Type: cty.String, Required: false},
+		"ovf_guest_os_type":          &hcldec.AttrSpec{Name: "ovf_guest_os_type", Type: cty.String, Required: false},
+		"ovf_network_adapter_type":   &hcldec.AttrSpec{Name: "ovf_network_adapter_type", Type: cty.String, Required: false},
 		"output_name":                &hcldec.AttrSpec{Name: "output_name", Type: cty.String, Required: false},
 		"formats":                    &hcldec.AttrSpec{Name: "formats", Type: cty.List(cty.String), Required: false},
 		"vmdk_subformat":             &hcldec.AttrSpec{Name: "vmdk_subformat", Type: cty.String, Required: false},

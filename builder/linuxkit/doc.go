@@ -18,6 +18,10 @@
 // the stream the initrd or tar writer produces), step_boottest.go (QEMU
 // through internal/boottest, after the checksums) and artifact_gate.go.
 //
+// The VM packages too: config_ovf.go (the ovf_* hardware and ovf_firmware)
+// and step_ovf.go (ova and ovf around the streamOptimized raw disk, the
+// descriptor, manifest and tar from internal/ovf).
+//
 // It must not implement image, filesystem or media formats, nor decide what
 // -force may remove: those belong to internal/.
 package linuxkit

@@ -1,6 +1,7 @@
 package linuxkit
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -27,6 +28,9 @@ type stepMedia struct {
 	arch      string
 	diskSize  int64
 	subformat string
+	// vmdkPath, when set, is where the vmdk or vmdk-efi goes instead of
+	// <name>.vmdk or <name>-efi.vmdk (the disk of an OVF package).
+	vmdkPath string
 }
 
 // mediumInputs is what every medium is made of.
@@ -48,44 +52,64 @@ type medium struct {
 func (s *stepMedia) Run(ctx context.Context, state multistep.StateBag) multistep.StepAction {
 	ui := state.Get(stateUI).(packersdk.Ui)
 	out := state.Get(stateOutputs).(*outputs)
+	m, err := s.plan(ctx, state)
+	if err != nil {
+		return halt(state, fmt.Errorf("%s: %w", s.format, err))
+	}
+	if err := writeMedium(ui, m, s.format); err != nil {
+		return halt(state, fmt.Errorf("%s: %w", s.format, err))
+	}
+	out.add(s.format, m.path, true)
+	return multistep.ActionContinue
+}
+
+// plan gathers the medium's inputs from the state bag and plans it.
+func (s *stepMedia) plan(ctx context.Context, state multistep.StateBag) (medium, error) {
+	out := state.Get(stateOutputs).(*outputs)
 	ki := state.Get(stateKernelInitrd).(kernelInitrd)
 	in := mediumInputs{plan: state.Get(statePlan).(*rootfs.Plan), digest: state.Get(stateResolved).(*resolve.Resolved).Digest}
 	var err error
 	if in.kernel, err = media.FileFromPath(ki.kernel); err != nil {
-		return halt(state, err)
+		return medium{}, err
 	}
 	if in.initrd, err = media.FileFromPath(ki.initrd); err != nil {
-		return halt(state, err)
+		return medium{}, err
 	}
 	in.kernel.Path, in.initrd.Path = media.KernelPath, media.InitrdPath
 	in.kernel.Open, in.initrd.Open = cancellable(ctx, in.kernel.Open), cancellable(ctx, in.initrd.Open)
-	if in.modTime = in.plan.ModTime; in.modTime.IsZero() {
-		in.modTime = rootfs.DefaultModTime
-	}
+	in.modTime = modTime(in.plan)
 
-	var m medium
 	switch s.format {
 	case FormatISOBIOS, FormatRawBIOS, FormatVMDK:
-		m, err = s.biosMedium(out.dir, in, state.Get(stateBootFiles).(media.BootFiles))
+		return s.biosMedium(out.dir, in, state.Get(stateBootFiles).(media.BootFiles))
 	case FormatISOEFI, FormatRawEFI, FormatVMDKEFI:
-		m, err = s.efiMedium(out.dir, in, state.Get(stateEFIStub).(media.EFIStub))
-	default:
-		err = fmt.Errorf("internal error: no media writer for %q", s.format)
+		return s.efiMedium(out.dir, in, state.Get(stateEFIStub).(media.EFIStub))
 	}
-	if err != nil {
-		return halt(state, fmt.Errorf("%s: %w", s.format, err))
+	return medium{}, fmt.Errorf("internal error: no media writer for %q", s.format)
+}
+
+// modTime is the time every file of the media carries: the plan's
+// (SOURCE_DATE_EPOCH), or rootfs.DefaultModTime.
+func modTime(plan *rootfs.Plan) time.Time {
+	if plan.ModTime.IsZero() {
+		return rootfs.DefaultModTime
 	}
+	return plan.ModTime
+}
+
+// writeMedium writes m atomically behind a progress bar over its size, and
+// tells the user.
+func writeMedium(ui packersdk.Ui, m medium, format string) error {
 	start := time.Now()
-	ui.Say(fmt.Sprintf("Writing %s (%s)...", filepath.Base(m.path), s.format))
+	ui.Say(fmt.Sprintf("Writing %s (%s)...", filepath.Base(m.path), format))
 	bar := progress.New(ui, filepath.Base(m.path), m.size)
 	defer bar.Close()
 	if err := safeio.WriteFile(m.path, func(f *os.File) error { return m.write(f, bar) }); err != nil {
-		return halt(state, fmt.Errorf("%s: %w", s.format, err))
+		return err
 	}
 	bar.Set(m.size)
-	out.add(s.format, m.path, true)
 	sayWrote(ui, m.path, start)
-	return multistep.ActionContinue
+	return nil
 }
 
 func (s *stepMedia) Cleanup(multistep.StateBag) {}
@@ -107,7 +131,7 @@ func (s *stepMedia) biosMedium(dir string, in mediumInputs, boot media.BootFiles
 			return media.WriteRawBIOS(progress.NewFile(f, bar), k, i, raw)
 		}}, err
 	default:
-		path := filepath.Join(dir, s.name+".vmdk")
+		path := cmp.Or(s.vmdkPath, filepath.Join(dir, s.name+".vmdk"))
 		size, err := media.RawBIOSSize(k, i, raw)
 		return medium{path, size, func(f *os.File, bar *progress.Bar) error {
 			return media.WriteVMDK(f, k, i, media.VMDKOptions{RawOptions: raw, VMDK: s.vmdkOptions(path), Progress: bar.Set})

@@ -1,6 +1,7 @@
 package linuxkit
 
 import (
+	"cmp"
 	"os"
 	"path/filepath"
 
@@ -36,7 +37,7 @@ func (s *stepMedia) efiMedium(dir string, in mediumInputs, stub media.EFIStub) (
 			return media.WriteRawEFI(progress.NewFile(f, bar), k, i, opts)
 		}}, err
 	default:
-		path := filepath.Join(dir, s.name+"-efi.vmdk")
+		path := cmp.Or(s.vmdkPath, filepath.Join(dir, s.name+"-efi.vmdk"))
 		size, err := media.RawEFISize(k, i, opts)
 		return medium{path, size, func(f *os.File, bar *progress.Bar) error {
 			return media.WriteVMDKEFI(f, k, i, media.VMDKEFIOptions{EFIOptions: opts, VMDK: s.vmdkOptions(path), Progress: bar.Set})

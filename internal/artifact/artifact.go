@@ -58,10 +58,17 @@ const (
 	FormatISOEFI       = "iso-efi"
 	FormatRawEFI       = "raw-efi"
 	FormatVMDKEFI      = "vmdk-efi"
+	// FormatOVA and FormatOVF are VM packages: an OVF descriptor, the
+	// streamOptimized disk and a SHA256 manifest, in one tar (ova) or as
+	// three files (ovf). They boot with the firmware of the disk inside,
+	// which the builder chooses (ovf_firmware) and publishes in
+	// StateMediaFirmware; see IsPackage.
+	FormatOVA = "ova"
+	FormatOVF = "ovf"
 )
 
 // Formats lists every format the builder writes, in the order it writes them.
-var Formats = []string{FormatKernelInitrd, FormatTar, FormatISOBIOS, FormatRawBIOS, FormatVMDK, FormatISOEFI, FormatRawEFI, FormatVMDKEFI}
+var Formats = []string{FormatKernelInitrd, FormatTar, FormatISOBIOS, FormatRawBIOS, FormatVMDK, FormatISOEFI, FormatRawEFI, FormatVMDKEFI, FormatOVA, FormatOVF}
 
 // Firmware values: what a boot medium needs from the machine that boots it.
 const (
@@ -80,8 +87,8 @@ const (
 )
 
 // FormatFirmware returns the firmware a format's medium boots with, and
-// false for the formats that are not bootable media (kernel+initrd, tar) or
-// unknown names.
+// false for the formats that are not bootable media (kernel+initrd, tar),
+// the VM packages (ova, ovf: IsPackage) or unknown names.
 func FormatFirmware(format string) (string, bool) {
 	switch format {
 	case FormatISOBIOS, FormatRawBIOS, FormatVMDK:
@@ -90,6 +97,13 @@ func FormatFirmware(format string) (string, bool) {
 		return FirmwareEFI, true
 	}
 	return "", false
+}
+
+// IsPackage reports whether format is a VM package (ova, ovf): its
+// firmware is not the format's own but the disk's inside it, published in
+// StateMediaFirmware, so FormatFirmware does not know it.
+func IsPackage(format string) bool {
+	return format == FormatOVA || format == FormatOVF
 }
 
 // EFIFormat returns the EFI format that takes the place of a BIOS one

@@ -1,32 +1,28 @@
 package vsphere
 
 import (
-	"bytes"
 	"context"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"os"
 	"path"
-	"strings"
 	"time"
 
 	"github.com/vmware/govmomi/fault"
 	"github.com/vmware/govmomi/nfc"
 	"github.com/vmware/govmomi/object"
-	"github.com/vmware/govmomi/ovf"
+	govmomiovf "github.com/vmware/govmomi/ovf"
 	"github.com/vmware/govmomi/task"
 	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
 	govmomivmdk "github.com/vmware/govmomi/vmdk"
+
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/ovf"
 )
 
 // ovfDiskHref is the disk's file name inside the generated OVF; the lease's file item for
 // it is matched by this name.
 const ovfDiskHref = "disk.vmdk"
-
-// ovfNetworkName is the logical network the OVF's NIC connects to, mapped to the target's.
-const ovfNetworkName = "lan"
 
 // ImportVM creates a VM whose boot disk is the streamOptimized vmdk at vmdkPath: it writes
 // an OVF envelope for the spec (CPUs, memory, SCSI controller, the disk, a NIC on the
@@ -68,16 +64,19 @@ func (d *Driver) ImportVM(ctx context.Context, t *Target, spec VMSpec, vmdkPath 
 // importVM is ImportVM once the spec and the disk are checked; what it leaves on failure is
 // undoCreate's.
 func (d *Driver) importVM(ctx context.Context, t *Target, s VMSpec, vmdkPath string, disk *govmomivmdk.Info, progress ProgressFunc) (*object.VirtualMachine, error) {
-	envelope := ovfEnvelope(s, disk.Capacity, disk.Size)
+	envelope, err := ovfEnvelope(s, disk.Capacity, disk.Size)
+	if err != nil {
+		return nil, fmt.Errorf("import VM %q: %w", s.Name, err)
+	}
 	cisp := types.OvfCreateImportSpecParams{
 		EntityName:       s.Name,
 		DiskProvisioning: importProvisioning(s.Hardware.DiskProvisioning),
-		NetworkMapping:   []types.OvfNetworkMapping{{Name: ovfNetworkName, Network: t.Network.Reference()}},
+		NetworkMapping:   []types.OvfNetworkMapping{{Name: ovf.NetworkName, Network: t.Network.Reference()}},
 		OvfManagerCommonParams: types.OvfManagerCommonParams{
 			Locale: "US",
 		},
 	}
-	res, err := ovf.NewManager(d.vc).CreateImportSpec(ctx, envelope, t.ResourcePool, t.Datastore, &cisp)
+	res, err := govmomiovf.NewManager(d.vc).CreateImportSpec(ctx, envelope, t.ResourcePool, t.Datastore, &cisp)
 	if err != nil {
 		return nil, fmt.Errorf("import VM %q: create import spec: %w", s.Name, err)
 	}
@@ -168,104 +167,19 @@ func abortLease(lease *nfc.Lease, cause error) {
 	})
 }
 
-// ovfEnvelope writes the OVF descriptor for an imported VM: one virtual system with the
-// spec's CPUs and memory, a SCSI controller, the disk (capacity bytes, file size bytes) and
-// a NIC on ovfNetworkName. Values that are not the hardware (hardware version, firmware,
-// annotation, extraConfig) are set on the import spec afterwards.
-func ovfEnvelope(s VMSpec, capacity, fileSize int64) string {
-	esc := func(v string) string {
-		var b bytes.Buffer
-		_ = xml.EscapeText(&b, []byte(v))
-		return b.String()
+// ovfEnvelope is the OVF descriptor of an imported VM (internal/ovf): one virtual system
+// with the spec's CPUs and memory, a SCSI controller, the disk (capacity bytes, file size
+// bytes) and a NIC on ovf.NetworkName. Values that are not the hardware (hardware version,
+// firmware, annotation, extraConfig, an nvme or sata controller) are set on the import spec
+// afterwards. s is normalized, so the writer's checks hold.
+func ovfEnvelope(s VMSpec, capacity, fileSize int64) (string, error) {
+	ctrl := s.DiskController
+	if ctrl != "pvscsi" && ctrl != "lsilogic" {
+		ctrl = ""
 	}
-	scsi := map[string]string{"pvscsi": "VirtualSCSI", "lsilogic": "lsilogic"}[s.DiskController]
-	nic := map[string]string{"vmxnet3": "VmxNet3", "e1000e": "E1000e", "e1000": "E1000"}[s.NetworkAdapter]
-	system := "vmx-13"
-	if s.HardwareVersion != "" {
-		system = s.HardwareVersion
-	}
-	r := strings.NewReplacer(
-		"@NAME@", esc(s.Name), "@OSTYPE@", esc(s.GuestID), "@SYSTEM@", system,
-		"@CPUS@", fmt.Sprint(s.CPUs), "@MEMORY@", fmt.Sprint(s.MemoryMB),
-		"@SCSI@", scsi, "@NIC@", nic, "@NET@", ovfNetworkName, "@HREF@", ovfDiskHref,
-		"@SIZE@", fmt.Sprint(fileSize), "@CAPACITY@", fmt.Sprint(capacity), "@FIRMWARE@", s.Firmware,
-	)
-	return r.Replace(ovfTemplate)
+	return ovf.Envelope(ovf.VM{
+		Name: s.Name, CPUs: s.CPUs, MemoryMB: s.MemoryMB, Firmware: s.Firmware, GuestID: s.GuestID,
+		HardwareVersion: s.HardwareVersion, DiskController: ctrl, NetworkAdapter: s.NetworkAdapter,
+		DiskCapacity: capacity, DiskFileSize: fileSize, DiskHref: ovfDiskHref,
+	})
 }
-
-const ovfTemplate = `<?xml version="1.0" encoding="UTF-8"?>
-<Envelope xmlns="http://schemas.dmtf.org/ovf/envelope/1" xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/1" xmlns:cim="http://schemas.dmtf.org/wbem/wscim/1/common" xmlns:rasd="http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ResourceAllocationSettingData" xmlns:vmw="http://www.vmware.com/schema/ovf" xmlns:vssd="http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_VirtualSystemSettingData" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-  <References>
-    <File ovf:href="@HREF@" ovf:id="file1" ovf:size="@SIZE@"/>
-  </References>
-  <DiskSection>
-    <Info>Virtual disk information</Info>
-    <Disk ovf:capacity="@CAPACITY@" ovf:capacityAllocationUnits="byte" ovf:diskId="vmdisk1" ovf:fileRef="file1" ovf:format="http://www.vmware.com/interfaces/specifications/vmdk.html#streamOptimized"/>
-  </DiskSection>
-  <NetworkSection>
-    <Info>The logical networks</Info>
-    <Network ovf:name="@NET@">
-      <Description>The network the VM connects to</Description>
-    </Network>
-  </NetworkSection>
-  <VirtualSystem ovf:id="linuxkit">
-    <Info>A LinuxKit virtual machine</Info>
-    <Name>@NAME@</Name>
-    <OperatingSystemSection ovf:id="101" vmw:osType="@OSTYPE@">
-      <Info>The guest operating system</Info>
-    </OperatingSystemSection>
-    <VirtualHardwareSection>
-      <Info>Virtual hardware requirements</Info>
-      <System>
-        <vssd:ElementName>Virtual Hardware Family</vssd:ElementName>
-        <vssd:InstanceID>0</vssd:InstanceID>
-        <vssd:VirtualSystemIdentifier>@NAME@</vssd:VirtualSystemIdentifier>
-        <vssd:VirtualSystemType>@SYSTEM@</vssd:VirtualSystemType>
-      </System>
-      <Item>
-        <rasd:AllocationUnits>hertz * 10^6</rasd:AllocationUnits>
-        <rasd:Description>Number of Virtual CPUs</rasd:Description>
-        <rasd:ElementName>@CPUS@ virtual CPU(s)</rasd:ElementName>
-        <rasd:InstanceID>1</rasd:InstanceID>
-        <rasd:ResourceType>3</rasd:ResourceType>
-        <rasd:VirtualQuantity>@CPUS@</rasd:VirtualQuantity>
-      </Item>
-      <Item>
-        <rasd:AllocationUnits>byte * 2^20</rasd:AllocationUnits>
-        <rasd:Description>Memory Size</rasd:Description>
-        <rasd:ElementName>@MEMORY@MB of memory</rasd:ElementName>
-        <rasd:InstanceID>2</rasd:InstanceID>
-        <rasd:ResourceType>4</rasd:ResourceType>
-        <rasd:VirtualQuantity>@MEMORY@</rasd:VirtualQuantity>
-      </Item>
-      <Item>
-        <rasd:Address>0</rasd:Address>
-        <rasd:Description>SCSI Controller</rasd:Description>
-        <rasd:ElementName>SCSI Controller 0</rasd:ElementName>
-        <rasd:InstanceID>3</rasd:InstanceID>
-        <rasd:ResourceSubType>@SCSI@</rasd:ResourceSubType>
-        <rasd:ResourceType>6</rasd:ResourceType>
-      </Item>
-      <Item>
-        <rasd:AddressOnParent>0</rasd:AddressOnParent>
-        <rasd:ElementName>Hard Disk 1</rasd:ElementName>
-        <rasd:HostResource>ovf:/disk/vmdisk1</rasd:HostResource>
-        <rasd:InstanceID>4</rasd:InstanceID>
-        <rasd:Parent>3</rasd:Parent>
-        <rasd:ResourceType>17</rasd:ResourceType>
-      </Item>
-      <Item>
-        <rasd:AddressOnParent>7</rasd:AddressOnParent>
-        <rasd:AutomaticAllocation>true</rasd:AutomaticAllocation>
-        <rasd:Connection>@NET@</rasd:Connection>
-        <rasd:Description>@NIC@ ethernet adapter on "@NET@"</rasd:Description>
-        <rasd:ElementName>Network adapter 1</rasd:ElementName>
-        <rasd:InstanceID>5</rasd:InstanceID>
-        <rasd:ResourceSubType>@NIC@</rasd:ResourceSubType>
-        <rasd:ResourceType>10</rasd:ResourceType>
-      </Item>
-      <vmw:Config ovf:required="false" vmw:key="firmware" vmw:value="@FIRMWARE@"/>
-    </VirtualHardwareSection>
-  </VirtualSystem>
-</Envelope>
-`

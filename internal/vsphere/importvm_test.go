@@ -141,7 +141,11 @@ func TestOVFEnvelope(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env, err := ovf.Unmarshal(strings.NewReader(ovfEnvelope(s, 10<<30, 12345)))
+	text, err := ovfEnvelope(s, 10<<30, 12345)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := ovf.Unmarshal(strings.NewReader(text))
 	if err != nil {
 		t.Fatalf("the generated OVF does not parse: %v", err)
 	}

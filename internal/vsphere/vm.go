@@ -12,6 +12,8 @@ import (
 	"github.com/vmware/govmomi/fault"
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/vim25/types"
+
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/ovf"
 )
 
 // BuildIDKey is the extraConfig key every VM created here carries, with the build's id as
@@ -103,7 +105,7 @@ func (s VMSpec) normalize() (VMSpec, error) {
 	s.Firmware = cmpOr(s.Firmware, string(types.GuestOsDescriptorFirmwareTypeBios))
 	s.DiskController = cmpOr(s.DiskController, DefaultDiskController)
 	s.NetworkAdapter = cmpOr(s.NetworkAdapter, DefaultNetAdapter)
-	if !isGuestID(s.GuestID) {
+	if !ovf.IsGuestID(s.GuestID) {
 		return bad("guest id %q may contain only letters, digits, '_' and '-'", s.GuestID)
 	}
 	if s.Firmware != "bios" && s.Firmware != "efi" {
@@ -150,18 +152,6 @@ func (s VMSpec) normalize() (VMSpec, error) {
 		}
 	}
 	return s, nil
-}
-
-// isGuestID reports whether id looks like a vSphere guest id
-// (otherLinux64Guest, other5xLinux64Guest, …): ASCII letters, digits, '_' and
-// '-', so it goes into the VM config and the OVF descriptor unchanged.
-func isGuestID(id string) bool {
-	for _, r := range id {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
-			return false
-		}
-	}
-	return id != ""
 }
 
 // cmpOr returns v, or def when v is the zero value.
