@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/ovf"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/size"
 )
 
@@ -154,7 +155,7 @@ func (c *HardwareConfig) Prepare(set map[string]bool) []error {
 	if err := OneOf("boot_media", c.BootMedia, "iso", "disk"); c.BootMedia != "" && err != nil {
 		errs = append(errs, err)
 	}
-	if c.GuestOSType != "" && !IsIdentifier(c.GuestOSType) {
+	if c.GuestOSType != "" && !ovf.IsGuestID(c.GuestOSType) {
 		errs = append(errs, fmt.Errorf("guest_os_type %q may contain only letters, digits, '_' and '-'", c.GuestOSType))
 	}
 	if c.HardwareVersion < 0 || (set["hardware_version"] && c.HardwareVersion < 4) {

@@ -57,14 +57,6 @@ func OneOf(option, value string, allowed ...string) error {
 	return fmt.Errorf("%s %q is not one of %s", option, value, strings.Join(quoted, ", "))
 }
 
-// IsIdentifier reports whether s is made of letters, digits, '_' and '-'
-// only (guest OS ids).
-func IsIdentifier(s string) bool {
-	return s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(isAlnum(r) || r == '_' || r == '-')
-	}) < 0
-}
-
 // IsConfigKey reports whether s is a usable .vmx / extraConfig key: letters,
 // digits, '_', '.', ':' and '-' ("scsi0:0.fileName", "guestinfo.a-b").
 func IsConfigKey(s string) bool {
