@@ -2,8 +2,6 @@ package desktop_test
 
 import (
 	"context"
-	"fmt"
-	"math/rand/v2"
 	"path/filepath"
 	"testing"
 
@@ -51,12 +49,7 @@ func TestDesktopPackerEFI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the real packer binary and QEMU")
 	}
-	rig := newDesktopRig(t)
-	testrig.Require(t, testrig.QEMUBinary)
-	testrig.Kernel(t)
-	p := testrig.NewPackerRig(t)
-	nonce := fmt.Sprintf("%016x", rand.Uint64())
-	p.WriteFile(t, "spec.yml", testrig.FixtureSpec(p.Fixtures, testrig.DefaultAppend, fmt.Sprintf(dtE2EOnboot, p.Fixtures.Service, nonce)))
+	rig, p, nonce := newDesktopPackerRun(t)
 	p.WriteFile(t, "efi.pkr.hcl", dtE2EEFITemplate)
 	vmDir := filepath.Join(p.Dir, "vm")
 	r := p.Build(t, nil, testrig.BuildArgs("efi.pkr.hcl",

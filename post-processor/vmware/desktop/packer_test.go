@@ -74,13 +74,7 @@ func TestDesktopPackerBuild(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the real packer binary and QEMU")
 	}
-	rig := newDesktopRig(t)
-	testrig.Require(t, testrig.QEMUBinary)
-	testrig.Kernel(t)
-	p := testrig.NewPackerRig(t)
-
-	nonce := fmt.Sprintf("%016x", rand.Uint64())
-	p.WriteFile(t, "spec.yml", testrig.FixtureSpec(p.Fixtures, testrig.DefaultAppend, fmt.Sprintf(dtE2EOnboot, p.Fixtures.Service, nonce)))
+	rig, p, nonce := newDesktopPackerRun(t)
 	p.WriteFile(t, "desktop.pkr.hcl", dtE2ETemplate)
 	vmDir := filepath.Join(p.Dir, "vm")
 	dump := filepath.Join(p.Dir, "dump.json")
@@ -149,4 +143,18 @@ func TestDesktopPackerBuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("the VM's disk booted to the marker in %s", time.Since(bootStart).Round(time.Millisecond))
+}
+
+// newDesktopPackerRun is the set-up of a real-packer desktop run that boots its disk: the
+// recording vmrun, QEMU and the test kernel required, a packer rig, and spec.yml written in
+// its folder with an onboot container printing the returned nonce.
+func newDesktopPackerRun(t *testing.T) (*dtRig, *testrig.PackerRig, string) {
+	t.Helper()
+	rig := newDesktopRig(t)
+	testrig.Require(t, testrig.QEMUBinary)
+	testrig.Kernel(t)
+	p := testrig.NewPackerRig(t)
+	nonce := fmt.Sprintf("%016x", rand.Uint64())
+	p.WriteFile(t, "spec.yml", testrig.FixtureSpec(p.Fixtures, testrig.DefaultAppend, fmt.Sprintf(dtE2EOnboot, p.Fixtures.Service, nonce)))
+	return rig, p, nonce
 }
