@@ -33,6 +33,7 @@ func (s *stepAssemble) Run(ctx context.Context, state multistep.StateBag) multis
 	if err != nil {
 		return halt(state, err)
 	}
+	plan.IndexCache = s.store // a warm build lists cached layers without decompressing them
 	start := time.Now()
 	tree, err := rootfs.Index(ctx, plan)
 	if err != nil {

@@ -88,7 +88,8 @@ const staleAfter = 24 * time.Hour
 // removeStaleTemps deletes temporary files that crashed writers left in
 // the cache; failures are ignored (another process may be doing the same).
 func (c *cache) removeStaleTemps() {
-	for _, pattern := range []string{filepath.Join(c.dir, ".tmp-*"), filepath.Join(c.dir, "blobs", "sha256", ".tmp-*")} {
+	for _, pattern := range []string{filepath.Join(c.dir, ".tmp-*"), filepath.Join(c.dir, "blobs", "sha256", ".tmp-*"),
+		filepath.Join(c.dir, listingsDir, "sha256", ".tmp-*")} {
 		matches, _ := filepath.Glob(pattern)
 		for _, m := range matches {
 			if st, err := os.Stat(m); err == nil && time.Since(st.ModTime()) > staleAfter {

@@ -12,9 +12,11 @@ import (
 // where its contents live, no contents. It is read-only once built, so
 // several writers may use it at the same time.
 type Tree struct {
-	g      *tree
-	layers []v1.Layer
-	stats  Stats
+	g        *tree
+	layers   []v1.Layer
+	listings []*layerListing
+	cache    IndexCache
+	stats    Stats
 }
 
 // Stats sums up a Tree, e.g. to size a disk.
@@ -33,7 +35,7 @@ func Index(ctx context.Context, p *Plan) (*Tree, error) {
 	if err := p.validate(); err != nil {
 		return nil, err
 	}
-	ix := &indexer{ctx: ctx, mtime: p.modTime().Unix()}
+	ix := &indexer{ctx: ctx, mtime: p.modTime().Unix(), cache: p.IndexCache}
 	g := newTree(&ix.nodes, ix.mtime)
 	if p.Kernel != nil {
 		if err := ix.kernel(g, p.Kernel); err != nil {
@@ -68,7 +70,7 @@ func Index(ctx context.Context, p *Plan) (*Tree, error) {
 			return nil, fmt.Errorf("rootfs: %w", err)
 		}
 	}
-	t := &Tree{g: g, layers: ix.layers}
+	t := &Tree{g: g, layers: ix.layers, listings: ix.listings, cache: p.IndexCache}
 	seen := map[*inode]bool{}
 	err := walk(g.root, "", func(n *node, _ string) (bool, error) {
 		t.stats.Entries++

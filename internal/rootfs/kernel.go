@@ -97,7 +97,7 @@ func (ix *indexer) nestedTar(ino *inode) (*tree, error) {
 		return nil, err
 	}
 	t := newTree(&ix.nodes, ix.mtime)
-	if err := ix.readTar(t, r, ino.layer, ino.entry, 1, flattenOpts{}); err != nil {
+	if _, err := ix.readTar(t, r, ino.layer, ino.entry, 1, flattenOpts{}); err != nil {
 		return nil, err
 	}
 	return t, nil

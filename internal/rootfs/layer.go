@@ -25,11 +25,21 @@ const (
 // indexer reads layers (headers only) into trees and numbers the layers,
 // so that the writer can find each file's bytes again.
 type indexer struct {
-	ctx    context.Context
-	layers []v1.Layer
-	nodes  int
-	mtime  int64
-	seq    int // numbers streamed sources in plan order
+	ctx      context.Context
+	layers   []v1.Layer
+	listings []*layerListing // by layer id, as layers
+	cache    IndexCache      // nil: every layer is read
+	nodes    int
+	mtime    int64
+	seq      int // numbers streamed sources in plan order
+}
+
+// layerListing is what indexing read of one layer: its records, in entry
+// order, and whether they came from the IndexCache (then the write pass
+// checks them against the layer and reads it to its end).
+type layerListing struct {
+	recs   []record
+	cached bool
 }
 
 // flattenOpts says how entries of one image are read.
@@ -47,25 +57,64 @@ func (ix *indexer) flatten(where string, img v1.Image, opts flattenOpts) (*tree,
 		return nil, fmt.Errorf("%s: listing layers: %w", where, err)
 	}
 	for li, l := range layers {
-		id := len(ix.layers)
-		ix.layers = append(ix.layers, l)
-		rc, err := openLayer(l)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %s: %w", where, layerName(li, l), err)
-		}
-		err = ix.readTar(t, rc, id, -1, li+1, opts)
-		if err == nil {
-			// Drain trailing bytes so a verifying reader checks the digest.
-			_, err = io.Copy(io.Discard, rc)
-		}
-		if cerr := rc.Close(); err == nil && cerr != nil {
-			err = cerr
-		}
-		if err != nil {
+		if err := ix.layer(t, l, li+1, opts); err != nil {
 			return nil, fmt.Errorf("%s: %s: %w", where, layerName(li, l), err)
 		}
 	}
 	return t, nil
+}
+
+// layer numbers l and applies its entries to t, generation gen: from the
+// IndexCache's listing when it has one, else by reading the layer's headers
+// (the listing is then kept for the next build).
+func (ix *indexer) layer(t *tree, l v1.Layer, gen int, opts flattenOpts) error {
+	id := len(ix.layers)
+	ix.layers = append(ix.layers, l)
+	ll := &layerListing{}
+	ix.listings = append(ix.listings, ll)
+	key := ""
+	if ix.cache != nil {
+		if d, err := l.Digest(); err == nil {
+			key = d.String()
+		}
+	}
+	if key != "" {
+		recs, err := loadListing(ix.cache, key, opts.apk)
+		if err != nil {
+			return err
+		}
+		if recs != nil {
+			ll.recs, ll.cached = recs, true
+			for e := range recs {
+				if e%1024 == 0 {
+					if err := ix.ctx.Err(); err != nil {
+						return err
+					}
+				}
+				loc := inode{size: recs[e].Size, layer: id, entry: e, sub: -1}
+				if err := apply(t, &recs[e], nil, loc, gen, opts); err != nil {
+					return fmt.Errorf("entry %d %q: %w", e, recs[e].Name, err)
+				}
+			}
+			return nil
+		}
+	}
+	rc, err := openLayer(l)
+	if err != nil {
+		return err
+	}
+	ll.recs, err = ix.readTar(t, rc, id, -1, gen, opts)
+	if err == nil {
+		// Drain trailing bytes so a verifying reader checks the digest.
+		_, err = io.Copy(io.Discard, rc)
+	}
+	if cerr := rc.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err == nil && key != "" {
+		err = storeListing(ix.cache, key, ll.recs)
+	}
+	return err
 }
 
 // layerName names a layer in error messages.
@@ -76,41 +125,49 @@ func layerName(i int, l v1.Layer) string {
 	return fmt.Sprintf("layer %d", i)
 }
 
-// readTar applies every entry of a tar stream to t. Layer id and, for a tar
-// nested in entry outer of that layer, the sub-entry numbers locate the
-// file contents for the writer; gen is the layer's generation for opaque
-// whiteouts.
-func (ix *indexer) readTar(t *tree, r io.Reader, id, outer, gen int, opts flattenOpts) error {
+// readTar applies every entry of a tar stream to t and returns their
+// records. Layer id and, for a tar nested in entry outer of that layer, the
+// sub-entry numbers locate the file contents for the writer; gen is the
+// layer's generation for opaque whiteouts.
+func (ix *indexer) readTar(t *tree, r io.Reader, id, outer, gen int, opts flattenOpts) ([]record, error) {
 	tr := tar.NewReader(r)
+	recs := []record{}
 	for e := 0; ; e++ {
 		if err := ix.ctx.Err(); err != nil {
-			return err
+			return nil, err
 		}
 		hdr, err := tr.Next()
 		if errors.Is(err, io.EOF) {
-			return nil
+			return recs, nil
 		}
 		if err != nil {
-			return fmt.Errorf("reading entry %d: %w", e, err)
+			return nil, fmt.Errorf("reading entry %d: %w", e, err)
 		}
 		loc := inode{size: hdr.Size, layer: id, entry: e, sub: -1}
 		if outer >= 0 {
 			loc.entry, loc.sub = outer, e
 		}
-		if err := apply(t, hdr, tr, loc, gen, opts); err != nil {
-			return fmt.Errorf("entry %d %q: %w", e, hdr.Name, err)
+		recs = append(recs, recordOf(hdr))
+		if err := apply(t, &recs[len(recs)-1], tr, loc, gen, opts); err != nil {
+			return nil, fmt.Errorf("entry %d %q: %w", e, hdr.Name, err)
 		}
 	}
 }
 
-// apply adds one tar entry to t.
-func apply(t *tree, hdr *tar.Header, body io.Reader, loc inode, gen int, opts flattenOpts) error {
+// errNoBody means a cached listing claimed a layer holds no apk database,
+// yet it names one: the listing does not describe the layer.
+var errNoBody = errors.New("the cached listing of this layer does not match it (it names an apk database it said was not there)")
+
+// apply adds one tar entry to t. body is the entry's contents, read only
+// for the apk database; it is nil for a cached listing, which is never used
+// for an init image whose layer holds one.
+func apply(t *tree, hdr *record, body io.Reader, loc inode, gen int, opts flattenOpts) error {
 	comps, err := splitClean(hdr.Name)
 	if err != nil {
 		return err
 	}
 	if len(comps) == 0 {
-		if hdr.Typeflag == tar.TypeDir {
+		if hdr.Type == tar.TypeDir {
 			return nil // the root's own metadata is ours
 		}
 		return errors.New("entry would replace the root directory")
@@ -119,18 +176,18 @@ func apply(t *tree, hdr *tar.Header, body io.Reader, loc inode, gen int, opts fl
 	if opts.whiteouts && strings.HasPrefix(base, whiteoutPrefix) {
 		return whiteout(t, comps, gen)
 	}
-	if hdr.Uid < 0 || hdr.Gid < 0 {
+	if hdr.UID < 0 || hdr.GID < 0 {
 		return errors.New("negative uid or gid")
 	}
 	n := &node{
-		name: base, mode: hdr.Mode & 07777, uid: hdr.Uid, gid: hdr.Gid,
-		mtime: hdr.ModTime.Unix(), gen: gen, caps: hdr.PAXRecords[capsRecord],
+		name: base, mode: hdr.Mode & 07777, uid: hdr.UID, gid: hdr.GID,
+		mtime: hdr.MTime, gen: gen, caps: hdr.Caps,
 	}
-	switch hdr.Typeflag {
+	switch hdr.Type {
 	case tar.TypeDir:
 		n.typ = tar.TypeDir
 	case tar.TypeReg, tar.TypeCont, tar.TypeGNUSparse:
-		if sparse(hdr) {
+		if hdr.Sparse {
 			// A few bytes can claim exabytes of holes; the OCI image spec
 			// says layers should not hold sparse files.
 			return errors.New("sparse files are not supported in layers")
@@ -139,25 +196,28 @@ func apply(t *tree, hdr *tar.Header, body io.Reader, loc inode, gen int, opts fl
 		ino := loc
 		n.ino = &ino
 		if opts.apk && joinPath(comps) == apkDB {
+			if body == nil {
+				return errNoBody
+			}
 			if ino.data, err = readSmall(body, maxAPKDB); err != nil {
 				return fmt.Errorf("apk database: %w", err)
 			}
 		}
 	case tar.TypeSymlink:
-		if err := checkLink(hdr.Linkname); err != nil {
+		if err := checkLink(hdr.Link); err != nil {
 			return fmt.Errorf("symlink target: %w", err)
 		}
-		n.typ, n.link = tar.TypeSymlink, hdr.Linkname
+		n.typ, n.link = tar.TypeSymlink, hdr.Link
 	case tar.TypeLink:
-		if n, err = hardlink(t, base, hdr.Linkname, gen); err != nil {
+		if n, err = hardlink(t, base, hdr.Link, gen); err != nil {
 			return err
 		}
 	case tar.TypeChar, tar.TypeBlock, tar.TypeFifo:
-		n.typ, n.major, n.minor = hdr.Typeflag, hdr.Devmajor, hdr.Devminor
+		n.typ, n.major, n.minor = hdr.Type, hdr.Major, hdr.Minor
 	case tar.TypeXGlobalHeader:
 		return nil
 	default:
-		return fmt.Errorf("unsupported entry type %q", hdr.Typeflag)
+		return fmt.Errorf("unsupported entry type %q", hdr.Type)
 	}
 	r := resolver{t: t, create: true, gen: gen}
 	dir, err := r.dir(t.root, comps[:len(comps)-1])

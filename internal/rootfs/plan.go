@@ -42,6 +42,10 @@ type Plan struct {
 	Bundles []Bundle
 	// Files is the spec's files section, in order.
 	Files []File
+	// IndexCache, when set, keeps each layer's listing between builds, so
+	// that Index does not decompress a layer it has listed before (the
+	// write pass still reads it, and checks the listing against it).
+	IndexCache IndexCache
 	// ModTime is the mtime of every entry we create (boot files, bundle
 	// configs, directories, files section). Zero means DefaultModTime; the
 	// caller may pass SOURCE_DATE_EPOCH. Entries that come from image layers

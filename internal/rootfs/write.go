@@ -101,6 +101,11 @@ func (t *Tree) write(ctx context.Context, w io.Writer, skipBoot bool) error {
 	for id := range byLayer {
 		ids = append(ids, id)
 	}
+	for id, ll := range t.listings {
+		if _, ok := byLayer[id]; !ok && ll.cached {
+			ids = append(ids, id) // nothing to write, but its cached listing is checked
+		}
+	}
 	sort.Ints(ids)
 	for _, id := range ids {
 		if err := t.streamLayer(ctx, out, id, byLayer[id]); err != nil {
@@ -121,7 +126,10 @@ func (t *Tree) write(ctx context.Context, w io.Writer, skipBoot bool) error {
 }
 
 // streamLayer reads one layer once, up to its last needed entry, and writes
-// the jobs whose contents live in it.
+// the jobs whose contents live in it. Every header read must match the
+// layer's listing; a layer listed from the IndexCache is read to its end, so
+// that the whole listing is checked and the verifying reader checks the
+// blob's digest.
 func (t *Tree) streamLayer(ctx context.Context, out *tarOut, id int, js []*job) error {
 	sort.Slice(js, func(a, b int) bool {
 		x, y := js[a].ino, js[b].ino
@@ -136,20 +144,32 @@ func (t *Tree) streamLayer(ctx context.Context, out *tarOut, id int, js []*job) 
 		return err
 	}
 	defer func() { _ = rc.Close() }()
+	ll := t.listings[id]
 	tr := tar.NewReader(rc)
 	k := 0
-	for e := 0; k < len(js); e++ {
+	for e := 0; k < len(js) || ll.cached; e++ {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		hdr, err := tr.Next()
+		if errors.Is(err, io.EOF) && k == len(js) && e == len(ll.recs) {
+			// The whole cached listing matched; drain the rest of the blob
+			// so the verifying reader checks its digest.
+			if _, err := io.Copy(io.Discard, rc); err != nil {
+				return fmt.Errorf("layer %d: %w", id, err)
+			}
+			return nil
+		}
 		if errors.Is(err, io.EOF) {
 			err = errChanged
 		}
 		if err != nil {
 			return fmt.Errorf("layer %d: entry %d: %w", id, e, err)
 		}
-		if js[k].ino.entry != e {
+		if e >= len(ll.recs) || recordOf(hdr) != ll.recs[e] {
+			return t.changed(id, e, hdr.Name)
+		}
+		if k == len(js) || js[k].ino.entry != e {
 			continue
 		}
 		if js[k].ino.sub < 0 {
@@ -189,6 +209,24 @@ func (t *Tree) streamLayer(ctx context.Context, out *tarOut, id int, js []*job) 
 		}
 	}
 	return nil
+}
+
+// changed is the error for entry e of layer id not matching its listing. A
+// listing from the IndexCache is dropped from it, so the next build reads the
+// layer afresh.
+func (t *Tree) changed(id, e int, name string) error {
+	err := fmt.Errorf("layer %d: entry %d %q: %w", id, e, name, errChanged)
+	if !t.listings[id].cached || t.cache == nil {
+		return err
+	}
+	d, derr := t.layers[id].Digest()
+	if derr != nil {
+		return err
+	}
+	if rerr := t.cache.StoreIndex(d.String(), nil); rerr != nil {
+		return fmt.Errorf("%w: the image cache's listing of layer %s does not match it, and removing it failed: %v", err, d, rerr)
+	}
+	return fmt.Errorf("%w: the image cache's listing of layer %s did not match it and was removed; build again", err, d)
 }
 
 // streamSource writes a streamed source, which must still have the size it
