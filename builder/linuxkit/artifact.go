@@ -158,7 +158,7 @@ func (a *Artifact) formatNames() []string {
 // Destroy removes the output files and, when it is then empty but for the
 // plugin's marker, the output directory.
 func (a *Artifact) Destroy() error {
-	for _, p := range append(a.Files(), filepath.Join(a.Dir, safeio.OwnedMarker)) {
+	for _, p := range append(a.Files(), filepath.Join(a.Dir, buildRecordName), filepath.Join(a.Dir, safeio.OwnedMarker)) {
 		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
 			return fmt.Errorf("removing %s: %w", p, err)
 		}

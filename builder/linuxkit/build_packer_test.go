@@ -237,7 +237,7 @@ func checkArtifactState(t *testing.T, s map[string]interface{}, dir string) {
 	}
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), ".") && e.Name() != safeio.OwnedMarker {
+		if strings.HasPrefix(e.Name(), ".") && e.Name() != safeio.OwnedMarker && e.Name() != ".packer-linuxkit-build.json" {
 			t.Errorf("temporary file left in the output directory: %s", e.Name())
 		}
 	}

@@ -23,6 +23,7 @@ import (
 // Builder is the Packer builder "linuxkit".
 type Builder struct {
 	config Config
+	raws   []interface{} // the configuration as given, for the inputs key
 }
 
 // ConfigSpec returns the HCL2 schema of the builder's options.
@@ -30,6 +31,7 @@ func (b *Builder) ConfigSpec() hcldec.ObjectSpec { return b.config.FlatMapstruct
 
 // Prepare validates the configuration, including every spec it names.
 func (b *Builder) Prepare(raws ...interface{}) ([]string, []string, error) {
+	b.raws = raws
 	warnings, err := b.config.Prepare(raws...)
 	if err != nil {
 		return nil, warnings, err
@@ -68,16 +70,21 @@ func (b *Builder) Run(ctx context.Context, ui packersdk.Ui, _ packersdk.Hook) (p
 	}
 	sbomOn := c.SBOM == nil || *c.SBOM
 	writesInitrd := has(FormatKernelInitrd) || needsBIOS || needsEFI
-	steps = append(steps,
-		&stepOutputDir{dir: c.OutputDir, force: c.PackerForce, specFiles: c.SpecFiles, cacheDir: c.CacheDir},
-		&stepAssemble{store: store},
-	)
 	if needsBIOS {
 		steps = append(steps, &stepBootLoader{dir: c.BootloaderDir, imageRef: c.BootloaderImage, store: store})
 	}
 	if needsEFI {
 		steps = append(steps, &stepEFIStub{arch: c.Arch, dir: c.BootloaderDir, imageRef: c.BootloaderImage, store: store})
 	}
+	reuse := c.ReuseOutputs == nil || *c.ReuseOutputs
+	if reuse { // every input is known from here on; the steps after it write
+		steps = append(steps, &stepReuse{raws: b.raws, config: c})
+	}
+	first := len(steps)
+	steps = append(steps,
+		&stepOutputDir{dir: c.OutputDir, force: c.PackerForce, specFiles: c.SpecFiles, cacheDir: c.CacheDir},
+		&stepAssemble{store: store},
+	)
 	if writesInitrd {
 		steps = append(steps, &stepKernelInitrd{name: c.OutputName, keep: has(FormatKernelInitrd), scan: sbomOn})
 	}
@@ -102,6 +109,9 @@ func (b *Builder) Run(ctx context.Context, ui packersdk.Ui, _ packersdk.Hook) (p
 		steps = append(steps, &stepBootTest{name: c.OutputName, arch: c.Arch, cfg: c.BootTest})
 	}
 
+	if reuse {
+		steps = append(steps[:first], unlessReusedAll(steps[first:])...)
+	}
 	commonsteps.NewRunner(steps, c.PackerConfig, ui).Run(ctx, state)
 	if err, ok := state.GetOk("error"); ok {
 		return nil, err.(error)
@@ -111,6 +121,9 @@ func (b *Builder) Run(ctx context.Context, ui packersdk.Ui, _ packersdk.Hook) (p
 	}
 	if _, ok := state.GetOk(multistep.StateHalted); ok {
 		return nil, errors.New("build was halted")
+	}
+	if v, ok := state.GetOk(stateReused); ok {
+		return v.(*Artifact), nil
 	}
 	r := state.Get(stateResolved).(*resolve.Resolved)
 	out := state.Get(stateOutputs).(*outputs)
@@ -137,5 +150,12 @@ func (b *Builder) Run(ctx context.Context, ui packersdk.Ui, _ packersdk.Hook) (p
 		maps.Copy(a.BootFiles, v.(media.EFIStub).Sums())
 	}
 	a.gate(state)
+	if key, ok := state.GetOk(stateReuseKey); ok {
+		sums, _ := state.GetOk(stateSums)
+		sm, _ := sums.(map[string]string)
+		if err := writeBuildRecord(ctx, key.(string), a, sm); err != nil {
+			ui.Error(fmt.Sprintf("The build is not recorded, so the next -force builds it again: %v", err))
+		}
+	}
 	return a, nil
 }

@@ -89,7 +89,7 @@ func checkOutputs(t *testing.T, a *Artifact, want []string) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	inDir := append([]string{safeio.OwnedMarker}, want...)
+	inDir := append([]string{safeio.OwnedMarker, buildRecordName}, want...)
 	sort.Strings(inDir)
 	if strings.Join(names, " ") != strings.Join(inDir, " ") {
 		t.Errorf("the output directory holds %v, want %v", names, inDir)

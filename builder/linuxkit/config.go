@@ -88,6 +88,15 @@ type Config struct {
 	// holds syslinux only: for the EFI stub an image is tried only when this
 	// is set.
 	BootloaderImage string `mapstructure:"bootloader_image"`
+	// With `packer build -force`, keep the outputs already in
+	// `output_directory` when the build that wrote them had the same inputs
+	// (the same pinned spec, so the same image digests and source files; the
+	// same options; the same boot files; the same plugin binary) and every
+	// output still has the sha256 it was written with. Such a rebuild costs
+	// little more than packer's own start, and its artifact is the recorded
+	// one (boot_test is not run again). `false` always builds again.
+	// Defaults to `true`.
+	ReuseOutputs *bool `mapstructure:"reuse_outputs"`
 
 	diskSize int64
 	ctx      interpolate.Context

@@ -40,6 +40,7 @@ type FlatConfig struct {
 	OutputDir             *string             `mapstructure:"output_directory" cty:"output_directory" hcl:"output_directory"`
 	BootloaderDir         *string             `mapstructure:"bootloader_dir" cty:"bootloader_dir" hcl:"bootloader_dir"`
 	BootloaderImage       *string             `mapstructure:"bootloader_image" cty:"bootloader_image" hcl:"bootloader_image"`
+	ReuseOutputs          *bool               `mapstructure:"reuse_outputs" cty:"reuse_outputs" hcl:"reuse_outputs"`
 }
 
 // FlatMapstructure returns a new FlatConfig.
@@ -84,6 +85,7 @@ func (*FlatConfig) HCL2Spec() map[string]hcldec.Spec {
 		"output_directory":           &hcldec.AttrSpec{Name: "output_directory", Type: cty.String, Required: false},
 		"bootloader_dir":             &hcldec.AttrSpec{Name: "bootloader_dir", Type: cty.String, Required: false},
 		"bootloader_image":           &hcldec.AttrSpec{Name: "bootloader_image", Type: cty.String, Required: false},
+		"reuse_outputs":              &hcldec.AttrSpec{Name: "reuse_outputs", Type: cty.Bool, Required: false},
 	}
 	return s
 }

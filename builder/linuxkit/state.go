@@ -18,6 +18,12 @@ const (
 	// stateKernelInitrd holds the paths of the kernel and initrd files the
 	// media formats read.
 	stateKernelInitrd = "kernel_initrd" // kernelInitrd
+	// stateSums holds the sha256 of each output the checksums step summed.
+	stateSums = "sums" // map[string]string: path → hex sha256
+	// stateReuseKey is the digest of the build's inputs (inputsKey).
+	stateReuseKey = "reuse_key" // string
+	// stateReused is the previous build's artifact when its outputs are kept.
+	stateReused = "reused" // *Artifact
 )
 
 // outputs collects the files the steps wrote, in order: the artifact's file

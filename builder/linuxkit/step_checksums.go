@@ -24,13 +24,16 @@ type stepChecksums struct {
 func (s *stepChecksums) Run(ctx context.Context, state multistep.StateBag) multistep.StepAction {
 	out := state.Get(stateOutputs).(*outputs)
 	var b strings.Builder
+	sums := map[string]string{}
 	for _, p := range out.paths {
 		sum, err := fileSHA256(ctx, p)
 		if err != nil {
 			return halt(state, err)
 		}
+		sums[p] = sum
 		fmt.Fprintf(&b, "%s  %s\n", sum, filepath.Base(p))
 	}
+	state.Put(stateSums, sums)
 	path := filepath.Join(out.dir, s.name+".sha256")
 	if err := writeFileAtomic(path, []byte(b.String())); err != nil {
 		return halt(state, err)
