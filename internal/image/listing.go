@@ -65,7 +65,8 @@ func (s *Store) StoreIndex(key string, data []byte) error {
 		}
 		return nil
 	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err == nil {
+	err = os.MkdirAll(filepath.Dir(p), 0o755)
+	if err == nil {
 		err = writeFileAtomic(p, data)
 	}
 	if err != nil {
