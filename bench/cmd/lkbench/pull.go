@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/klauspost/pgzip"
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/image"
 )
 
 // The pull section's fixtures: pullImages single-platform images of
@@ -77,9 +78,9 @@ func (s *suite) pullSection() ([]Row, error) {
 	regCounts.reset()
 	s.pullRow(&rows[0], dir, reg.host, &regCounts)
 	s.pullRow(&rows[1], dir, proxy.host, &proxyCounts)
-	rows[0].Note = fmt.Sprintf("ours: Store.Pull as a build calls it (up to 4 images at once, blobs through a pool of 4, each hashed, synced and renamed into place, index.json under the cache lock); "+
-		"crane: one process for all %d refs (crane pull takes several), images one after another, each image's layers all at once, written unsynced; %s",
-		pullImages, rows[0].Note)
+	rows[0].Note = fmt.Sprintf("ours: Store.Pull as a build calls it (every image at once, up to %d layers and %d manifests or configs in flight, each blob hashed, fsynced and renamed into place, index.json under the cache lock); "+
+		"crane: one process for all %d refs (crane pull takes several), images one after another, each image's layers all at once, nothing fsynced; %s",
+		image.DefaultParallel, image.DefaultParallel, pullImages, rows[0].Note)
 	return rows, nil
 }
 
