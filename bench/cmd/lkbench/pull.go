@@ -53,7 +53,7 @@ func (s *suite) pullSection() ([]Row, error) {
 	what := fmt.Sprintf("%d images × %d layers (%s in all)", pullImages, pullLayers, mib(basis))
 	rows := []Row{
 		{Section: "pull", Op: "pull of " + what + " from a loopback registry into a cold cache", Basis: basis, PeerName: "crane pull --format=oci"},
-		{Section: "pull", Op: fmt.Sprintf("the same pull through a proxy adding %s to every request", pullLatency), Basis: basis, PeerName: "crane pull --format=oci"},
+		{Section: "pull", Op: fmt.Sprintf("the same pull through a proxy adding %d ms to every request", pullLatency.Milliseconds()), Basis: basis, PeerName: "crane pull --format=oci"},
 	}
 	if s.crane == "" {
 		for i := range rows {
