@@ -5,6 +5,9 @@
 #   - builds govc from the govmomi version go.mod pins (bench/govc/main.go, in a wrapper module in the
 #     tools cache, outside this module) unless it is there; without it the vSphere rows say
 #     "skipped: govc unavailable";
+#   - installs crane (go-containerregistry's CLI) at the version go.mod pins into the tools cache,
+#     from the Go module cache or proxy, unless it is there; without it the pull rows say
+#     "skipped: crane unavailable";
 #   - builds bin/vcsim when missing, then bench/cmd/{lkbench,rssspawn,lkvsphere} into bench/work/;
 #   - runs lkbench (arguments are passed on, e.g. -reps 1 or -only initrd,iso,efi).
 # Generated inputs are cached in bench/work/ (git-ignored); delete it to start afresh.
@@ -40,8 +43,22 @@ if [ ! -x "$govc" ]; then
   trap - EXIT
 fi
 
+# crane: cmd/crane is a package of the go-containerregistry module itself, so `go install` at the
+# pinned version builds it (outside this module, with that module's own go.mod).
+ggcr=$(go list -m -f '{{.Version}}' github.com/google/go-containerregistry)
+crane="$cache/crane-$ggcr/crane"
+if [ ! -x "$crane" ]; then
+  echo "bench: building crane from go-containerregistry $ggcr" >&2
+  if (cd "$cache" && GOBIN="$cache/crane-$ggcr" GOFLAGS="-buildvcs=false" go install "github.com/google/go-containerregistry/cmd/crane@$ggcr"); then
+    echo "bench: crane ready at $crane" >&2
+  else
+    echo "bench: skipped: crane unavailable (the build failed)" >&2
+    crane=""
+  fi
+fi
+
 [ -x bin/vcsim ] || go build -o bin/vcsim ./internal/testrig/cmd/vcsim
 go build -o "$work/lkbench" ./bench/cmd/lkbench
 go build -o "$work/rssspawn" ./bench/cmd/rssspawn
 go build -o "$work/lkvsphere" ./bench/cmd/lkvsphere
-exec "$work/lkbench" -work "$work" -spawn "$work/rssspawn" -lkvsphere "$work/lkvsphere" -kernel "$kernel" -govc "$govc" -vcsim bin/vcsim -out bench/results.md "$@"
+exec "$work/lkbench" -work "$work" -spawn "$work/rssspawn" -lkvsphere "$work/lkvsphere" -kernel "$kernel" -govc "$govc" -crane "$crane" -vcsim bin/vcsim -out bench/results.md "$@"

@@ -16,7 +16,9 @@
 //   - registry access: pull policies (missing, always, never), mirrors,
 //     insecure (plain HTTP) registries, docker config.json credentials,
 //     retries with backoff, a stall timeout on every registry read
-//     (Options.StallTimeout), bounded parallel blob downloads, progress
+//     (Options.StallTimeout), bounded parallel downloads (every image at
+//     once; layers in one pool, manifests and configs in another, so no
+//     image waits behind another's layers to be resolved), progress
 //     callbacks and notices of retries (Options.Notice); a local failure
 //     (disk full, refused rename) is a cache error, never a registry one,
 //   - reading a cached platform image back (Store.Image) with its layers

@@ -95,17 +95,8 @@ func (s *Store) fetchImage(ctx context.Context, puller *remote.Puller, r referen
 		tr = s.rep.newTracker(r.name, total)
 		tr.add(0)
 	}
-	if err := s.ensureBlob(ctx, puller, r, rr, m.Config, nil); err != nil {
+	if err := s.fetchConfig(ctx, puller, r, rr, m.Config, checkPlatform); err != nil {
 		return err
-	}
-	cfg, err := s.cache.readBlob(m.Config.Digest, m.Config.Size)
-	if err != nil {
-		return s.cacheError(r, m.Config.Digest, err)
-	}
-	if checkPlatform {
-		if err := checkConfigPlatform(cfg, s.opts.Arch); err != nil {
-			return &Error{Ref: r.name, Registry: rr.describe(), Kind: ErrPlatform, Err: err}
-		}
 	}
 	errs := make([]error, len(m.Layers))
 	var wg sync.WaitGroup
@@ -113,7 +104,7 @@ func (s *Store) fetchImage(ctx context.Context, puller *remote.Puller, r referen
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = s.ensureBlob(ctx, puller, r, rr, l, tr)
+			errs[i] = s.ensureBlob(ctx, s.pool, puller, r, rr, l, tr)
 		}()
 	}
 	wg.Wait()
@@ -126,16 +117,37 @@ func (s *Store) fetchImage(ctx context.Context, puller *remote.Puller, r referen
 	return nil
 }
 
-// ensureBlob makes blob d present and intact in the cache: an intact
-// cached copy is kept, anything else is downloaded. Concurrent requests for
-// one digest share a single download; a caller whose shared download was
-// cancelled by another caller's context tries again itself.
-func (s *Store) ensureBlob(ctx context.Context, puller *remote.Puller, r reference, rr remoteRef, d v1.Descriptor, tr *tracker) error {
+// fetchConfig makes the image config d present and intact in the cache
+// and, when checkPlatform is set, checks that it names linux/Arch. A config
+// is metadata, as small as a manifest: it goes through the manifest pool,
+// so it never waits behind the layers.
+func (s *Store) fetchConfig(ctx context.Context, puller *remote.Puller, r reference, rr remoteRef, d v1.Descriptor, checkPlatform bool) error {
+	if err := s.ensureBlob(ctx, s.meta, puller, r, rr, d, nil); err != nil {
+		return err
+	}
+	cfg, err := s.cache.readBlob(d.Digest, d.Size)
+	if err != nil {
+		return s.cacheError(r, d.Digest, err)
+	}
+	if checkPlatform {
+		if err := checkConfigPlatform(cfg, s.opts.Arch); err != nil {
+			return &Error{Ref: r.name, Registry: rr.describe(), Kind: ErrPlatform, Err: err}
+		}
+	}
+	return nil
+}
+
+// ensureBlob makes blob d present and intact in the cache, holding a slot
+// of pool (the blob or the manifest pool) while it checks and downloads: an
+// intact cached copy is kept, anything else is downloaded. Concurrent
+// requests for one digest share a single download; a caller whose shared
+// download was cancelled by another caller's context tries again itself.
+func (s *Store) ensureBlob(ctx context.Context, pool chan struct{}, puller *remote.Puller, r reference, rr remoteRef, d v1.Descriptor, tr *tracker) error {
 	for {
 		ran := false
 		_, err, _ := s.flight.Do(d.Digest.String(), func() (any, error) {
 			ran = true
-			release, err := s.acquire(ctx)
+			release, err := takeSlot(ctx, pool)
 			if err != nil {
 				return nil, err
 			}

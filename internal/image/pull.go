@@ -15,10 +15,12 @@ import (
 // Pull makes every ref available in the cache for linux/Arch and returns
 // what each one resolved to, keyed by the refs exactly as given.
 //
-// Images are pulled concurrently and their blobs go through the bounded
-// pool; every blob's digest and size are checked before it enters the
-// cache, and cached blobs are re-hashed before they are trusted, so a
-// damaged blob is fetched again. The policy decides when the network is
+// Every image is pulled at once: its manifests and config go through the
+// bounded manifest pool, its layers through the bounded blob pool, so an
+// image waiting for layers never keeps another from being resolved. Every blob's
+// digest and size are checked before it enters the cache, and cached blobs
+// are re-hashed before they are trusted, so a damaged blob is fetched
+// again. The policy decides when the network is
 // used:
 //   - PullMissing: only for refs whose image is not complete and intact in
 //     the cache (a cached tag is taken from the cache's ref-name entry);
@@ -51,18 +53,15 @@ func (s *Store) Pull(ctx context.Context, refs []string) (map[string]Pinned, err
 		}
 	}
 	var (
-		mu      sync.Mutex
-		wg      sync.WaitGroup
-		pinned  = make(map[string]Pinned, len(unique))
-		failed  = map[string]error{}
-		workers = make(chan struct{}, s.opts.Parallel)
+		mu     sync.Mutex
+		wg     sync.WaitGroup
+		pinned = make(map[string]Pinned, len(unique))
+		failed = map[string]error{}
 	)
 	for _, r := range unique {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			workers <- struct{}{}
-			defer func() { <-workers }()
 			p, err := s.pullOne(ctx, puller, r)
 			mu.Lock()
 			defer mu.Unlock()

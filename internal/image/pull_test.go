@@ -288,11 +288,12 @@ func TestProgressAndParallelBound(t *testing.T) {
 		o.Logf = logTo(t)
 	})
 	ref := reg.host + "/lk/big:v1"
+	layers, meta := meterRequests(t, reg, img, 2)
 	pullOne(t, s, ref)
 
 	var total int64
-	layers, _ := img.Layers()
-	for _, l := range layers {
+	imgLayers, _ := img.Layers()
+	for _, l := range imgLayers {
 		n, _ := l.Size()
 		total += n
 	}
@@ -308,8 +309,11 @@ func TestProgressAndParallelBound(t *testing.T) {
 			t.Fatalf("progress went backwards: %+v then %+v", events[i-1], events[i])
 		}
 	}
-	if m := reg.maxFlight.Load(); m < 1 || m > 2 {
-		t.Fatalf("at most %d blob downloads ran at once, want 1..2", m)
+	if m := layers.most.Load(); m != 2 {
+		t.Fatalf("at most %d layer downloads ran at once, want Parallel (2)", m)
+	}
+	if m := meta.most.Load(); m < 1 || m > 2 {
+		t.Fatalf("at most %d manifest and config downloads ran at once, want 1..2", m)
 	}
 
 	// Reading the layers back streams the same bytes.
@@ -325,7 +329,7 @@ func TestProgressAndParallelBound(t *testing.T) {
 		}
 		n, err := io.Copy(io.Discard, rc)
 		_ = rc.Close()
-		want, _ := layers[i].Size()
+		want, _ := imgLayers[i].Size()
 		if err != nil || n != want {
 			t.Fatalf("layer %d: read %d bytes, err %v; want %d", i, n, err, want)
 		}

@@ -39,12 +39,13 @@ type testRegistry struct {
 	pass string
 	tls  bool // serve HTTPS with httptest's self-signed certificate
 
-	hits      atomic.Int64 // requests received
-	fail503   atomic.Int64 // answer this many more requests with 503
-	blob503   atomic.Int64 // answer this many more blob GETs with 503
-	truncate  atomic.Int64 // cut this many more blob GET bodies in half
-	inflight  atomic.Int64 // blob GETs in progress
-	maxFlight atomic.Int64 // most blob GETs seen at once
+	hits     atomic.Int64 // requests received
+	fail503  atomic.Int64 // answer this many more requests with 503
+	blob503  atomic.Int64 // answer this many more blob GETs with 503
+	truncate atomic.Int64 // cut this many more blob GET bodies in half
+	// around, when set, wraps the registry for the requests that reach it:
+	// a test's gate or meter (see concurrency_test.go).
+	around atomic.Pointer[func(http.Handler) http.Handler]
 }
 
 // regOpt configures startRegistry.
@@ -113,15 +114,9 @@ func (tr *testRegistry) wrap(h http.Handler) http.Handler {
 			_, _ = w.Write(body[:len(body)/2])
 			return
 		}
-		if isBlob {
-			n := tr.inflight.Add(1)
-			defer tr.inflight.Add(-1)
-			for {
-				m := tr.maxFlight.Load()
-				if n <= m || tr.maxFlight.CompareAndSwap(m, n) {
-					break
-				}
-			}
+		if f := tr.around.Load(); f != nil {
+			(*f)(h).ServeHTTP(w, req)
+			return
 		}
 		h.ServeHTTP(w, req)
 	})

@@ -92,7 +92,8 @@ func (s *Store) gaveUp(r reference, rr remoteRef, blob string, attempts int, err
 
 // getManifest fetches the manifest or index ref names, retrying stalled
 // and truncated reads, and refuses one larger than maxMetaBlob before
-// anything of it is written.
+// anything of it is written. Each attempt holds a slot of the manifest
+// pool, so at most Options.Parallel manifests are fetched at once.
 func (s *Store) getManifest(ctx context.Context, puller *remote.Puller, r reference, rr remoteRef, ref string) (*remote.Descriptor, error) {
 	nref := rr.ref
 	if ref != "" {
@@ -100,7 +101,11 @@ func (s *Store) getManifest(ctx context.Context, puller *remote.Puller, r refere
 	}
 	var desc *remote.Descriptor
 	attempts, err := s.retry(ctx, fmt.Sprintf("image %s: manifest %s", r.name, nref.Identifier()), func() error {
-		var err error
+		release, err := takeSlot(ctx, s.meta)
+		if err != nil {
+			return err
+		}
+		defer release()
 		desc, err = puller.Get(ctx, nref)
 		return err
 	})

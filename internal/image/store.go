@@ -26,6 +26,7 @@ type Store struct {
 	cache     *cache
 	transport http.RoundTripper
 	pool      chan struct{} // bounded blob-fetch/verify pool
+	meta      chan struct{} // bounded manifest-fetch pool
 	flight    singleflight.Group
 	rep       *reporter
 }
@@ -45,6 +46,7 @@ func New(opts Options) (*Store, error) {
 		opts:  o,
 		cache: c,
 		pool:  make(chan struct{}, o.Parallel),
+		meta:  make(chan struct{}, o.Parallel),
 		rep:   &reporter{fn: o.Progress},
 	}
 	s.transport = &watchTransport{base: newTransport(o.Insecure), idle: o.StallTimeout, tries: o.Retry.Steps, notice: s.notice}
@@ -82,7 +84,10 @@ func (s *Store) newPuller(ctx context.Context) (*remote.Puller, error) {
 		remote.WithTransport(s.transport),
 		remote.WithRetryBackoff(s.opts.Retry),
 		remote.WithRetryStatusCodes(retryStatusCodes...),
-		remote.WithJobs(s.opts.Parallel),
+		// The library's own limit counts every blob GET, layers and configs
+		// alike; the Store's two pools are the bounds, so it must not bind
+		// below their sum.
+		remote.WithJobs(2*s.opts.Parallel),
 		remote.WithUserAgent(userAgent),
 	)
 	if err != nil {
@@ -93,9 +98,14 @@ func (s *Store) newPuller(ctx context.Context) (*remote.Puller, error) {
 
 // acquire takes a slot of the blob pool, or fails when ctx ends first.
 func (s *Store) acquire(ctx context.Context) (release func(), err error) {
+	return takeSlot(ctx, s.pool)
+}
+
+// takeSlot takes a slot of pool, or fails when ctx ends first.
+func takeSlot(ctx context.Context, pool chan struct{}) (release func(), err error) {
 	select {
-	case s.pool <- struct{}{}:
-		return func() { <-s.pool }, nil
+	case pool <- struct{}{}:
+		return func() { <-pool }, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}

@@ -6,8 +6,10 @@ import (
 	"os"
 	"runtime/pprof"
 	"strconv"
+	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/image"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/initrd"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/kernelinitrd"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/media"
@@ -107,6 +109,10 @@ var childOps = map[string]struct {
 		opts := vmdk.Options{Compressed: a[0] == "stream"}
 		return create(a[2], func(f *os.File) error { return vmdk.Write(f, in, fi.Size(), opts) })
 	}},
+	// pull CACHE REFS: internal/image's Store.Pull, as resolving a build's spec calls it, of
+	// the comma-separated references into the image cache CACHE; their registries are
+	// reached over plain HTTP (insecure_registries).
+	"pull": {2, func(a []string) error { return pull(a[0], strings.Split(a[1], ",")) }},
 	// flat-tar LAYOUT OUT: the rootfs tar of a plan whose init is the layout's image.
 	"flat-tar": {2, func(a []string) error {
 		p, err := flatPlan(a[0])
@@ -224,4 +230,20 @@ func flatPlan(dir string) (*rootfs.Plan, error) {
 		return nil, err
 	}
 	return &rootfs.Plan{Init: []v1.Image{img}}, nil
+}
+
+// pull opens the image store on cache with the default options, every
+// registry of refs listed as insecure, and pulls refs.
+func pull(cache string, refs []string) error {
+	var hosts []string
+	for _, r := range refs {
+		host, _, _ := strings.Cut(r, "/")
+		hosts = append(hosts, host)
+	}
+	store, err := image.New(image.Options{CacheDir: cache, Insecure: hosts})
+	if err != nil {
+		return err
+	}
+	_, err = store.Pull(context.Background(), refs)
+	return err
 }

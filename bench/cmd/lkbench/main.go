@@ -1,7 +1,7 @@
 // Command lkbench is `make bench` (DESIGN §7): on the same inputs it times
 // our engines (internal/initrd, internal/media, internal/vmdk, internal/rootfs)
 // beside the peer tools doing the same work (cpio+gzip/pigz, xorriso,
-// qemu-img, govc against vcsim), with the peak RSS of each, checks that
+// qemu-img, govc against vcsim, crane), with the peak RSS of each, checks that
 // memory stays flat from 100 MiB to 1 GiB of layer content, prints a table
 // and writes bench/results.md.
 //
@@ -22,13 +22,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
 )
 
 // sections in the order they run; vsphere uploads what iso and vmdk wrote.
-var sectionNames = []string{"initrd", "iso", "vmdk", "real", "build", "efi", "memory", "vsphere"}
+var sectionNames = []string{"initrd", "iso", "vmdk", "real", "build", "efi", "pull", "memory", "vsphere"}
 
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "run" {
@@ -50,6 +51,7 @@ func mainErr() error {
 	reps := flag.Int("reps", 3, "repetitions of each timing (the median is reported)")
 	kernel := flag.String("kernel", "", "Linux kernel for the boot media (default: .cache/kernel/boot/vmlinuz-*)")
 	govc := flag.String("govc", "", "govc binary (default: PATH, then the tools cache)")
+	crane := flag.String("crane", "", "crane binary (default: the tools cache, then PATH)")
 	vcsim := flag.String("vcsim", "bin/vcsim", "vcsim binary (scripts/tools.sh builds it)")
 	only := flag.String("only", strings.Join(sectionNames, ","), "comma-separated sections to run")
 	root := flag.String("root", ".", "repository root")
@@ -77,7 +79,7 @@ func mainErr() error {
 	if rssDir, err = filepath.Abs(*work); err != nil {
 		return err
 	}
-	s := &suite{self: self, lkvsphere: vsBin, work: *work, reps: *reps, kernel: findKernel(*root, *kernel), govc: findGovc(*govc), vcsim: *vcsim,
+	s := &suite{self: self, lkvsphere: vsBin, work: *work, reps: *reps, kernel: findKernel(*root, *kernel), govc: findGovc(*govc), crane: findCrane(*crane), vcsim: *vcsim,
 		root: *root, packer: *packer}
 	want := map[string]bool{}
 	for _, n := range strings.Split(*only, ",") {
@@ -90,6 +92,7 @@ func mainErr() error {
 		"real":    s.realSection,
 		"build":   s.buildSection,
 		"efi":     s.efiSection,
+		"pull":    s.pullSection,
 		"memory":  s.flatSection,
 		"vsphere": s.vsphereSection,
 	}
@@ -166,19 +169,49 @@ const govcVersion = "0.56.0"
 // findGovc returns the flag, else the copy scripts/bench.sh builds into the
 // tools cache, else govc on PATH, else "".
 func findGovc(flagValue string) string {
+	return findTool(flagValue, "govc-v"+govcVersion, "govc")
+}
+
+// craneVersion is the go-containerregistry version this program is built
+// with, the one go.mod pins: scripts/bench.sh builds crane at it.
+func craneVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, m := range bi.Deps {
+			if m.Path == "github.com/google/go-containerregistry" {
+				return m.Version
+			}
+		}
+	}
+	return ""
+}
+
+// findCrane returns the flag, else the copy scripts/bench.sh builds into the
+// tools cache, else crane on PATH, else "".
+func findCrane(flagValue string) string {
+	return findTool(flagValue, "crane-"+craneVersion(), "crane")
+}
+
+// findTool returns flagValue when set, else bin in the tools cache's
+// subdirectory sub (where scripts/bench.sh builds it), else bin on PATH,
+// else "".
+func findTool(flagValue, sub, bin string) string {
 	if flagValue != "" {
 		return flagValue
 	}
-	cache := os.Getenv("XDG_CACHE_HOME")
+	cache := os.Getenv("LINUXKIT_TOOLS_CACHE")
 	if cache == "" {
-		home, _ := os.UserHomeDir()
-		cache = filepath.Join(home, ".cache")
+		xdg := os.Getenv("XDG_CACHE_HOME")
+		if xdg == "" {
+			home, _ := os.UserHomeDir()
+			xdg = filepath.Join(home, ".cache")
+		}
+		cache = filepath.Join(xdg, "packer-plugin-linuxkit")
 	}
-	p := filepath.Join(cache, "packer-plugin-linuxkit", "govc-v"+govcVersion, "govc")
+	p := filepath.Join(cache, sub, bin)
 	if fileSize(p) > 0 {
 		return p
 	}
-	if p, err := exec.LookPath("govc"); err == nil {
+	if p, err := exec.LookPath(bin); err == nil {
 		return p
 	}
 	return ""
@@ -222,6 +255,9 @@ func toolVersions(s *suite) []string {
 	if s.govc != "" {
 		tools = append(tools, []string{s.govc, "version"})
 	}
+	if s.crane != "" {
+		tools = append(tools, []string{s.crane, "version"})
+	}
 	var out []string
 	for _, t := range tools {
 		b, err := exec.Command(t[0], t[1:]...).CombinedOutput()
@@ -232,6 +268,8 @@ func toolVersions(s *suite) []string {
 			line = filepath.Base(t[0]) + " unavailable"
 		case line == "govc 0.0.0" && strings.Contains(t[0], "govc-v"+govcVersion):
 			line = "govc built from govmomi v" + govcVersion + " (bench/govc)"
+		case t[0] == s.crane && err == nil:
+			line = "crane " + line
 		}
 		out = append(out, line)
 	}

@@ -28,6 +28,7 @@ type suite struct {
 	reps      int
 	kernel    string // a Linux kernel for the boot media, or "" to generate a stand-in
 	govc      string
+	crane     string
 	vcsim     string
 	root      string   // the repository, where bench/buildbench runs
 	packer    string   // the packer binary of the build section
