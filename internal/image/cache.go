@@ -308,7 +308,7 @@ func (c *cache) writeBlob(h v1.Hash, size int64, r io.Reader) error {
 		var sum [sha256.Size]byte
 		copy(sum[:], hh.Sum(nil))
 		return checkContent(h, size, n, sum)
-	}, safeio.TempPattern(".tmp-"+h.Hex+"-*"))
+	}, safeio.TempPattern(".tmp-"+h.Hex+"-*"), safeio.NoSync()) // blobs are hashed again before use
 	switch {
 	case err == nil:
 		return nil
