@@ -78,8 +78,8 @@ func (s *suite) pullSection() ([]Row, error) {
 	regCounts.reset()
 	s.pullRow(&rows[0], dir, reg.host, &regCounts)
 	s.pullRow(&rows[1], dir, proxy.host, &proxyCounts)
-	rows[0].Note = fmt.Sprintf("ours: Store.Pull as a build calls it (every image at once, up to %d layers and %d manifests or configs in flight, each blob hashed, fsynced and renamed into place, index.json under the cache lock); "+
-		"crane: one process for all %d refs (crane pull takes several), images one after another, each image's layers all at once, nothing fsynced; %s",
+	rows[0].Note = fmt.Sprintf("ours: Store.Pull as a build calls it (every image at once, up to %d layers and %d manifests or configs in flight, each blob hashed and renamed into place (no fsync: blobs are hashed again before use), index.json under the cache lock); "+
+		"crane: one process for all %d refs (crane pull takes several), images one after another, each image's layers all at once, nothing synced; %s",
 		image.DefaultParallel, image.DefaultParallel, pullImages, rows[0].Note)
 	return rows, nil
 }
