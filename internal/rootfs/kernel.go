@@ -3,12 +3,14 @@ package rootfs
 import (
 	"archive/tar"
 	"bufio"
-	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/klauspost/compress/gzip"
 )
 
 // kernel lays out the kernel image as LinuxKit does: the binary becomes
@@ -82,10 +84,37 @@ func regularFile(t *tree, name string) (*node, error) {
 }
 
 // nestedTar indexes the tar archive stored in a layer entry (kernel.tar).
-// It is a plain archive, not a layer: .wh. names are ordinary files.
+// It is a plain archive, not a layer: .wh. names are ordinary files. Its
+// listing is kept in the IndexCache as a layer's is, and checked the same
+// way when the layer is streamed.
 func (ix *indexer) nestedTar(ino *inode) (*tree, error) {
 	if !ino.inLayer() || ino.sub >= 0 {
 		return nil, errors.New("not a file of a layer")
+	}
+	ll := ix.listings[ino.layer]
+	nl := &nestedListing{entry: ino.entry}
+	t := newTree(&ix.nodes, ix.mtime)
+	if ix.cache != nil {
+		if d, err := ix.layers[ino.layer].Digest(); err == nil {
+			nl.key = nestedKey(d, ino.entry, ino.size)
+		}
+	}
+	if nl.key != "" {
+		recs, err := loadListing(ix.cache, nl.key, false)
+		if err != nil {
+			return nil, err
+		}
+		if recs != nil {
+			nl.recs, nl.cached = recs, true
+			ll.nested = nl
+			for s := range recs {
+				loc := inode{size: recs[s].Size, layer: ino.layer, entry: ino.entry, sub: s}
+				if err := apply(t, &recs[s], nil, loc, 1, flattenOpts{}); err != nil {
+					return nil, fmt.Errorf("entry %d %q: %w", s, recs[s].Name, err)
+				}
+			}
+			return t, nil
+		}
 	}
 	rc, body, err := openEntry(ix.layers[ino.layer], ino.entry, ino.size)
 	if err != nil {
@@ -96,11 +125,33 @@ func (ix *indexer) nestedTar(ino *inode) (*tree, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := newTree(&ix.nodes, ix.mtime)
-	if _, err := ix.readTar(t, r, ino.layer, ino.entry, 1, flattenOpts{}); err != nil {
+	if nl.recs, err = ix.readTar(t, r, ino.layer, ino.entry, 1, flattenOpts{}); err != nil {
 		return nil, err
 	}
+	ll.nested = nl
+	if nl.key != "" {
+		if err := storeListing(ix.cache, nl.key, nl.recs); err != nil {
+			return nil, err
+		}
+	}
 	return t, nil
+}
+
+// nestedListing is the listing of the tar stored in entry entry of a layer
+// (kernel.tar), under key in the IndexCache ("" without one).
+type nestedListing struct {
+	entry  int
+	key    string
+	recs   []record
+	cached bool
+}
+
+// nestedKey is the IndexCache key of the tar stored in entry e (size bytes)
+// of the layer with digest d: a digest of its own, as the cache keys by
+// sha256 digests.
+func nestedKey(d v1.Hash, e int, size int64) string {
+	sum := sha256.Sum256(fmt.Appendf(nil, "nested tar\x00%s\x00%d\x00%d", d, e, size))
+	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
 // openEntry opens a layer and positions a reader on entry number entry,

@@ -40,6 +40,7 @@ type indexer struct {
 type layerListing struct {
 	recs   []record
 	cached bool
+	nested *nestedListing // kernel.tar, when this is the kernel's layer holding it
 }
 
 // flattenOpts says how entries of one image are read.

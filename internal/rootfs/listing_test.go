@@ -175,3 +175,50 @@ func TestIndexCacheUnusable(t *testing.T) {
 		}
 	}
 }
+
+// TestIndexCacheKernelTar: kernel.tar's listing is kept too, so a warm
+// build opens no kernel blob while indexing; the write is byte-identical,
+// and a listing of it that does not match fails the write and is dropped.
+func TestIndexCacheKernelTar(t *testing.T) {
+	var n atomic.Int32
+	cache := mapCache{}
+	mods := tarBytes(t, dir("lib/modules/6.1/"), reg("lib/modules/6.1/modules.dep", "dep\n"), reg("lib/modules/6.1/a.ko", strings.Repeat("k", 5000)))
+	plan := func() *Plan {
+		k := counted(t, &n, reg("kernel", "bzImage"), reg("kernel.tar", string(mods)))
+		return &Plan{Kernel: &Kernel{Image: imageOf(t, k), Cmdline: "console=ttyS0"}, IndexCache: cache}
+	}
+	cold, ixCold, _, err := writeWith(t, &n, plan())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ixCold != 2 || len(cache) != 2 {
+		t.Fatalf("cold: %d opens while indexing, %d listings; want 2 (the layer, then kernel.tar) and 2", ixCold, len(cache))
+	}
+	warm, ixWarm, _, err := writeWith(t, &n, plan())
+	if err != nil || ixWarm != 0 || !bytes.Equal(warm, cold) {
+		t.Fatalf("warm: %v, %d opens while indexing (want 0), same bytes %v", err, ixWarm, bytes.Equal(warm, cold))
+	}
+	if o := readOut(t, warm); o.body(t, "lib/modules/6.1/a.ko") != strings.Repeat("k", 5000) {
+		t.Error("the module's contents differ")
+	}
+	nested := ""
+	for k, b := range cache {
+		var l listing
+		_ = json.Unmarshal(b, &l)
+		if len(l.Records) == 3 { // kernel.tar's: a folder and two files
+			l.Records[2].Size++
+			b, _ = json.Marshal(l)
+			cache[k], nested = b, k
+		}
+	}
+	_, _, _, err = writeWith(t, &n, plan())
+	if err == nil || !strings.Contains(err.Error(), "did not match it and was removed") {
+		t.Fatalf("write from a tampered kernel.tar listing: %v", err)
+	}
+	if _, ok := cache[nested]; ok {
+		t.Error("the tampered kernel.tar listing is still cached")
+	}
+	if again, _, _, err := writeWith(t, &n, plan()); err != nil || !bytes.Equal(again, cold) {
+		t.Fatalf("after the mismatch: %v", err)
+	}
+}

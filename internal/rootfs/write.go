@@ -147,7 +147,8 @@ func (t *Tree) streamLayer(ctx context.Context, out *tarOut, id int, js []*job) 
 	ll := t.listings[id]
 	tr := tar.NewReader(rc)
 	k := 0
-	for e := 0; k < len(js) || ll.cached; e++ {
+	nl := ll.nested
+	for e := 0; k < len(js) || ll.cached || (nl != nil && nl.cached && e <= nl.entry); e++ {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -169,46 +170,75 @@ func (t *Tree) streamLayer(ctx context.Context, out *tarOut, id int, js []*job) 
 		if e >= len(ll.recs) || recordOf(hdr) != ll.recs[e] {
 			return t.changed(id, e, hdr.Name)
 		}
+		if nl != nil && nl.entry == e && (nl.cached || k < len(js) && js[k].ino.entry == e && js[k].ino.sub >= 0) {
+			if err := t.streamNested(out, tr, id, e, hdr.Name, nl, js, &k); err != nil {
+				return err
+			}
+			continue
+		}
 		if k == len(js) || js[k].ino.entry != e {
 			continue
 		}
-		if js[k].ino.sub < 0 {
-			if hdr.Size != js[k].ino.size {
-				return fmt.Errorf("layer %d: entry %d %q: %w", id, e, hdr.Name, errChanged)
-			}
-			if err := out.emit(js[k], tr); err != nil {
-				return err
-			}
-			k++
-			continue
+		if hdr.Size != js[k].ino.size {
+			return fmt.Errorf("layer %d: entry %d %q: %w", id, e, hdr.Name, errChanged)
 		}
-		// Entries of a tar stored in this entry (kernel.tar).
-		body, err := maybeGunzip(tr)
-		if err != nil {
-			return fmt.Errorf("layer %d: entry %d %q: %w", id, e, hdr.Name, err)
+		if err := out.emit(js[k], tr); err != nil {
+			return err
 		}
-		ntr := tar.NewReader(body)
-		for s := 0; k < len(js) && js[k].ino.entry == e; s++ {
-			nh, err := ntr.Next()
-			if errors.Is(err, io.EOF) {
-				err = errChanged
-			}
-			if err != nil {
-				return fmt.Errorf("layer %d: entry %d %q: entry %d: %w", id, e, hdr.Name, s, err)
-			}
-			if js[k].ino.sub != s {
-				continue
-			}
-			if nh.Size != js[k].ino.size {
-				return fmt.Errorf("layer %d: entry %d %q: entry %d: %w", id, e, hdr.Name, s, errChanged)
-			}
-			if err := out.emit(js[k], ntr); err != nil {
-				return err
-			}
-			k++
-		}
+		k++
 	}
 	return nil
+}
+
+// streamNested reads the tar stored in entry e of layer id (kernel.tar) and
+// writes the jobs whose contents live in it (js[*k:] while they name e).
+// Every header must match the listing; a listing from the IndexCache is read
+// to the end of the stored tar.
+func (t *Tree) streamNested(out *tarOut, tr io.Reader, id, e int, name string, nl *nestedListing, js []*job, k *int) error {
+	body, err := maybeGunzip(tr)
+	if err != nil {
+		return fmt.Errorf("layer %d: entry %d %q: %w", id, e, name, err)
+	}
+	ntr := tar.NewReader(body)
+	for s := 0; ; s++ {
+		more := *k < len(js) && js[*k].ino.entry == e
+		if !more && !nl.cached {
+			return nil
+		}
+		nh, err := ntr.Next()
+		if errors.Is(err, io.EOF) && !more && s == len(nl.recs) {
+			return nil
+		}
+		if errors.Is(err, io.EOF) {
+			err = errChanged
+		}
+		if err != nil {
+			return fmt.Errorf("layer %d: entry %d %q: entry %d: %w", id, e, name, s, err)
+		}
+		if s >= len(nl.recs) || recordOf(nh) != nl.recs[s] {
+			return t.changedNested(id, e, name, s, nh.Name, nl)
+		}
+		if !more || js[*k].ino.sub != s {
+			continue
+		}
+		if err := out.emit(js[*k], ntr); err != nil {
+			return err
+		}
+		*k++
+	}
+}
+
+// changedNested is changed for entry s of the tar stored in entry e: a
+// listing from the IndexCache is dropped from it.
+func (t *Tree) changedNested(id, e int, name string, s int, sub string, nl *nestedListing) error {
+	err := fmt.Errorf("layer %d: entry %d %q: entry %d %q: %w", id, e, name, s, sub, errChanged)
+	if !nl.cached || t.cache == nil {
+		return err
+	}
+	if rerr := t.cache.StoreIndex(nl.key, nil); rerr != nil {
+		return fmt.Errorf("%w: the image cache's listing of it does not match it, and removing it failed: %v", err, rerr)
+	}
+	return fmt.Errorf("%w: the image cache's listing of it did not match it and was removed; build again", err)
 }
 
 // changed is the error for entry e of layer id not matching its listing. A
