@@ -28,8 +28,8 @@ const (
 	maxStoredBlock = 0xffff
 )
 
-// highEntropy reports whether the byte histogram of b is near uniform.
-func highEntropy(b []byte) bool {
+// entropy is the order-0 entropy of b in bits per byte: 8 for a uniform byte histogram.
+func entropy(b []byte) float64 {
 	var hist [256]uint32
 	for _, c := range b {
 		hist[c]++
@@ -43,7 +43,7 @@ func highEntropy(b []byte) bool {
 			sum += f * math.Log2(f)
 		}
 	}
-	return math.Log2(n)-sum/n > entropyBits
+	return math.Log2(n) - sum/n
 }
 
 // storedZlibLen is the length of writeStoredZlib's output for n bytes.
