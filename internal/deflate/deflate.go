@@ -15,8 +15,9 @@ const blockSymbols = 1<<14 - 1
 const zlibHeader = 0x789c
 
 // Encoder compresses buffers one at a time. Its zero value is ready; it keeps only scratch
-// space between calls (about 200 KiB), so one Encoder serves a goroutine for any number of
-// buffers, and the output depends on nothing but the input.
+// space between calls (about 256 KiB, and 4 bytes per symbol of the largest buffer), so one
+// Encoder serves a goroutine for any number of buffers, and the output depends on nothing
+// but the input.
 type Encoder struct {
 	m    matcher
 	b    block
@@ -27,19 +28,16 @@ type Encoder struct {
 // AppendDeflate appends the raw DEFLATE stream (RFC 1951) of src to dst.
 func (e *Encoder) AppendDeflate(dst, src []byte) []byte {
 	e.w = bitWriter{out: dst}
-	e.toks = e.toks[:0]
-	start, covered := 0, 0 // input bytes of the blocks written, and of e.toks
-	e.m.parse(src, func(t token, n int) {
-		e.toks = append(e.toks, t)
-		covered += n
-		if len(e.toks) == blockSymbols {
-			e.b.write(&e.w, e.toks, src[start:start+covered], start+covered == len(src))
-			start, covered = start+covered, 0
-			e.toks = e.toks[:0]
+	e.toks = e.m.parse(e.toks[:0], src)
+	toks, start := e.toks, 0 // start: the input bytes of the blocks written
+	for first := true; first || len(toks) > 0; first = false {
+		n := min(len(toks), blockSymbols)
+		covered := 0
+		for _, t := range toks[:n] {
+			covered += t.covers()
 		}
-	})
-	if len(e.toks) > 0 || start < len(src) || len(src) == 0 {
-		e.b.write(&e.w, e.toks, src[start:], true)
+		e.b.write(&e.w, toks[:n], src[start:start+covered], n == len(toks))
+		toks, start = toks[n:], start+covered
 	}
 	e.w.align()
 	return e.w.out

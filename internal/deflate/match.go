@@ -87,10 +87,9 @@ func matchLen(a, b []byte) int {
 	return n
 }
 
-// parse cuts src into literals and matches as zlib's deflate_slow does: a match found at one
-// position is emitted only if the next position has no longer one. emit gets every symbol in
-// order, with the count of input bytes it covers.
-func (m *matcher) parse(src []byte, emit func(tok token, covered int)) {
+// parse appends to toks the literals and matches of src, cut as zlib's deflate_slow does: a
+// match found at one position is taken only if the next position has no longer one.
+func (m *matcher) parse(toks []token, src []byte) []token {
 	clear(m.head[:])
 	n := len(src)
 	prevLen, prevDist := 0, 0
@@ -111,7 +110,7 @@ func (m *matcher) parse(src []byte, emit func(tok token, covered int)) {
 			}
 		}
 		if prevLen >= minMatch && curLen <= prevLen {
-			emit(matchToken(prevLen, prevDist), prevLen)
+			toks = append(toks, matchToken(prevLen, prevDist))
 			end := pos - 1 + prevLen
 			for i := pos + 1; i < end && i+minMatch <= n; i++ {
 				m.insert(src, i)
@@ -120,12 +119,13 @@ func (m *matcher) parse(src []byte, emit func(tok token, covered int)) {
 			continue
 		}
 		if pending {
-			emit(token(src[pos-1]), 1)
+			toks = append(toks, token(src[pos-1]))
 		}
 		pending, prevLen, prevDist = true, curLen, curDist
 		pos++
 	}
 	if pending {
-		emit(token(src[n-1]), 1)
+		toks = append(toks, token(src[n-1]))
 	}
+	return toks
 }

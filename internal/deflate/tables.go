@@ -16,6 +16,14 @@ func (t token) isMatch() bool { return t&matchFlag != 0 }
 func (t token) length() int   { return int(t>>16&0xff) + minMatch }
 func (t token) dist() int     { return int(t&0xffff) + 1 }
 
+// covers is the number of input bytes t stands for.
+func (t token) covers() int {
+	if t.isMatch() {
+		return t.length()
+	}
+	return 1
+}
+
 // The alphabets of RFC 1951 3.2.5.
 const (
 	endOfBlock = 256
