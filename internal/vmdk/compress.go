@@ -20,10 +20,10 @@ const compressLevel = 7
 
 // tableBits is the order-0 entropy (bits per byte) below which a grain goes to
 // internal/deflate instead, whose 3-byte matches klauspost/compress lacks. Such grains are
-// tables of small records: a kernel's relocations and symbols. Measured on the 1281 grains
-// with data of a raw-bios disk (Debian's cloud kernel and a 64 MiB gzipped initrd), in
+// tables of small records: a kernel's relocations and symbols. Measured on the 1251 grains
+// with data of a raw-bios disk (Debian's cloud kernel, the Go tree's 64 MiB gzipped initrd), in
 // sectors of the file, internal/deflate against compressLevel: the 98 grains below 7 bits,
-// 7858 against 9569 (qemu-img's zlib -6: 7848) at 31 against 55 MB/s per core; the 17
+// 7858 against 9569 (qemu-img's zlib -6: 7848) at 36 against 58 MB/s per core; the 17
 // between 7 and 7.25, 1588 against 1667 (qemu-img: 1588); between 7.25 and 7.95, 1% less at
 // half the speed, not worth it.
 const tableBits = 7.25
