@@ -2,6 +2,7 @@ package vmdk
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"io"
 	"math/rand/v2"
@@ -17,7 +18,9 @@ import (
 // region is a stretch of data in a fixture disk; everything else is a hole (zeros).
 type region struct {
 	off, len int64
-	kind     byte // 'r' random bytes, 't' text-like bytes, 'x' the test binary's bytes
+	// 'r' random bytes, 't' text-like bytes, 'x' the test binary's bytes, 'k' a table of
+	// 32-bit offsets in small steps, as a kernel's relocations (3-byte repeats)
+	kind byte
 }
 
 // fixtureDisk is a raw disk of size bytes: the regions hold seeded data, the rest is zeros.
@@ -108,10 +111,16 @@ func (r *diskReader) Read(p []byte) (int, error) {
 func fill(r *rand.Rand, n int64, kind byte) []byte {
 	b := make([]byte, n)
 	const alphabet = "the quick brown fox jumps over a lazy dog\n0123456789"
+	v := r.Uint32()
 	for i := range b {
-		if kind == 't' {
+		switch {
+		case kind == 't':
 			b[i] = alphabet[r.IntN(len(alphabet))]
-		} else {
+		case kind == 'k' && i%4 == 0 && i+4 <= len(b):
+			v += 8 * uint32(1+r.IntN(6))
+			binary.LittleEndian.PutUint32(b[i:], v)
+		case kind == 'k':
+		default:
 			b[i] = byte(r.Uint32())
 		}
 	}
