@@ -23,7 +23,6 @@ import (
 // Builder is the Packer builder "linuxkit".
 type Builder struct {
 	config Config
-	raws   []interface{} // the configuration as given, for the inputs key
 }
 
 // ConfigSpec returns the HCL2 schema of the builder's options.
@@ -31,7 +30,6 @@ func (b *Builder) ConfigSpec() hcldec.ObjectSpec { return b.config.FlatMapstruct
 
 // Prepare validates the configuration, including every spec it names.
 func (b *Builder) Prepare(raws ...interface{}) ([]string, []string, error) {
-	b.raws = raws
 	warnings, err := b.config.Prepare(raws...)
 	if err != nil {
 		return nil, warnings, err
@@ -76,9 +74,9 @@ func (b *Builder) Run(ctx context.Context, ui packersdk.Ui, _ packersdk.Hook) (p
 	if needsEFI {
 		steps = append(steps, &stepEFIStub{arch: c.Arch, dir: c.BootloaderDir, imageRef: c.BootloaderImage, store: store})
 	}
-	reuse := c.ReuseOutputs == nil || *c.ReuseOutputs
+	reuse := reuseOn(c)
 	if reuse { // every input is known from here on; the steps after it write
-		steps = append(steps, &stepReuse{raws: b.raws, config: c})
+		steps = append(steps, &stepReuse{config: c})
 	}
 	first := len(steps)
 	steps = append(steps,

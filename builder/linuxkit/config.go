@@ -73,7 +73,8 @@ type Config struct {
 	// was made by this builder (it holds a `.packer-linuxkit-output` marker,
 	// which is not an output), and never when it is or holds the working
 	// directory, the home directory, a spec file or the image cache, symlinks
-	// resolved.
+	// resolved. With `reuse_outputs`, `-force` keeps it as it is when it holds
+	// the unchanged outputs of a build with the same inputs.
 	OutputDir string `mapstructure:"output_directory"`
 	// A folder holding syslinux's `isolinux.bin`, `ldlinux.c32` and
 	// `isohdpfx.bin` (BIOS formats) and systemd's EFI stub
@@ -94,8 +95,8 @@ type Config struct {
 	// same options; the same boot files; the same plugin binary) and every
 	// output still has the sha256 it was written with. Such a rebuild costs
 	// little more than packer's own start, and its artifact is the recorded
-	// one (boot_test is not run again). `false` always builds again.
-	// Defaults to `true`.
+	// one. A build with `boot_test` always builds (the gate runs on every
+	// build); `false` always builds again. Defaults to `true`.
 	ReuseOutputs *bool `mapstructure:"reuse_outputs"`
 
 	diskSize int64

@@ -7,11 +7,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
 
+	"github.com/hashicorp/packer-plugin-sdk/common"
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
 
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/media"
@@ -27,7 +29,7 @@ import (
 const buildRecordName = ".packer-linuxkit-build.json"
 
 // buildRecordVersion changes whenever buildRecord or the key changes meaning.
-const buildRecordVersion = 1
+const buildRecordVersion = 2
 
 // buildRecord is the content of buildRecordName.
 type buildRecord struct {
@@ -37,17 +39,17 @@ type buildRecord struct {
 	Sums     map[string]string `json:"sums"` // every path of Artifact.Paths → its sha256
 }
 
-// ignoredRaw are the configuration keys that change how packer runs, never
-// what the build writes; they stay out of the inputs key.
-var ignoredRaw = []string{"packer_force", "packer_on_error", "packer_debug", "packer_core_version"}
+// maxBuildRecord bounds the build record read back.
+const maxBuildRecord = 16 << 20
 
 // inputsKey digests everything a build's outputs are made from: the plugin
-// binary (its version, size and modification time, so a rebuilt plugin never
-// reuses), the builder's configuration as written (the raw maps, without
-// ignoredRaw), the defaults that depend on the machine (arch, output
-// directory), SOURCE_DATE_EPOCH, the pinned spec (its digest covers every
-// image digest and every source file's contents) and the boot files' sums.
-func inputsKey(raws []interface{}, c *Config, r *resolve.Resolved, boot map[string]string) (string, error) {
+// binary (its version, path, size and modification time, so a rebuilt
+// plugin never reuses), the builder's configuration as Prepare decoded it
+// (every option, defaults applied, interpolation done; packer's own
+// settings such as -force and -on-error left out), SOURCE_DATE_EPOCH, the
+// pinned spec (its digest covers every image digest and every source file's
+// contents) and the boot files' sums.
+func inputsKey(c *Config, r *resolve.Resolved, boot map[string]string) (string, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return "", fmt.Errorf("finding the plugin binary: %w", err)
@@ -56,23 +58,12 @@ func inputsKey(raws []interface{}, c *Config, r *resolve.Resolved, boot map[stri
 	if err != nil {
 		return "", fmt.Errorf("the plugin binary: %w", err)
 	}
-	cfg := make([]interface{}, 0, len(raws))
-	for _, raw := range raws {
-		if m, ok := raw.(map[string]interface{}); ok {
-			m = maps.Clone(m)
-			for _, k := range ignoredRaw {
-				delete(m, k)
-			}
-			raw = m
-		}
-		cfg = append(cfg, raw)
-	}
+	cfg := *c
+	cfg.PackerConfig = common.PackerConfig{}
 	b, err := json.Marshal(map[string]interface{}{
 		"version":           buildRecordVersion,
 		"plugin":            []interface{}{version.PluginVersion.FormattedVersion(), exe, fi.Size(), fi.ModTime().UnixNano()},
 		"config":            cfg,
-		"arch":              c.Arch,
-		"output_directory":  c.OutputDir,
 		"source_date_epoch": os.Getenv("SOURCE_DATE_EPOCH"),
 		"spec_digest":       r.Digest,
 		"images":            r.Images,
@@ -83,6 +74,13 @@ func inputsKey(raws []interface{}, c *Config, r *resolve.Resolved, boot map[stri
 	}
 	sum := sha256.Sum256(b)
 	return "sha256:" + hex.EncodeToString(sum[:]), nil
+}
+
+// reuseOn reports whether a build may keep a previous build's outputs:
+// reuse_outputs (default true), and no boot_test, which is a gate and runs
+// on every build.
+func reuseOn(c *Config) bool {
+	return (c.ReuseOutputs == nil || *c.ReuseOutputs) && c.BootTest == nil
 }
 
 // bootSums are the sums of the boot files the build found (BIOS and EFI).
@@ -101,28 +99,45 @@ func bootSums(state multistep.StateBag) map[string]string {
 // and every output still has its recorded sum; otherwise nil and why not
 // ("" when dir holds no record at all).
 func reusable(ctx context.Context, dir, key string) (*Artifact, string, error) {
-	b, err := os.ReadFile(filepath.Join(dir, buildRecordName))
+	f, err := safeio.OpenRegular(filepath.Join(dir, buildRecordName), "build record")
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, "", nil
 	}
 	if err != nil {
+		return nil, "", err
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxBuildRecord+1))
+	_ = f.Close()
+	if err != nil {
 		return nil, "", fmt.Errorf("reading the build record: %w", err)
 	}
 	var rec buildRecord
-	if err := json.Unmarshal(b, &rec); err != nil || rec.Version != buildRecordVersion || rec.Artifact == nil {
+	switch {
+	case len(b) > maxBuildRecord || json.Unmarshal(b, &rec) != nil || rec.Artifact == nil:
+		return nil, "the build record cannot be read", nil
+	case rec.Version != buildRecordVersion:
 		return nil, "the build record is from another version", nil
-	}
-	if rec.Key != key {
+	case rec.Key != key:
 		return nil, "the spec, the options, the boot files or the plugin changed", nil
 	}
 	a := rec.Artifact
-	if a.Dir != dir || len(rec.Sums) != len(a.Paths) {
+	clean := filepath.Clean(dir)
+	if filepath.Clean(a.Dir) != clean || len(rec.Sums) != len(a.Paths) {
 		return nil, "the build record does not match the folder", nil
 	}
+	listed := map[string]bool{}
 	for _, p := range a.Paths {
-		if filepath.Dir(p) != dir {
+		if filepath.Clean(filepath.Dir(p)) != clean {
 			return nil, "the build record names a file outside the folder", nil
 		}
+		listed[p] = true
+	}
+	for _, p := range a.Formats {
+		if !listed[p] {
+			return nil, "the build record names a format file it does not list", nil
+		}
+	}
+	for _, p := range a.Paths {
 		sum, err := fileSHA256(ctx, p)
 		if err != nil {
 			if ctx.Err() != nil {

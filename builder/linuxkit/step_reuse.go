@@ -19,14 +19,13 @@ import (
 // steps that find the inputs (resolve, verify, boot files) and before the
 // output directory is replaced.
 type stepReuse struct {
-	raws   []interface{}
 	config *Config
 }
 
 func (s *stepReuse) Run(ctx context.Context, state multistep.StateBag) multistep.StepAction {
 	ui := state.Get(stateUI).(packersdk.Ui)
 	c := s.config
-	key, err := inputsKey(s.raws, c, state.Get(stateResolved).(*resolve.Resolved), bootSums(state))
+	key, err := inputsKey(c, state.Get(stateResolved).(*resolve.Resolved), bootSums(state))
 	if err != nil {
 		log.Printf("reuse_outputs: %v; the build is not recorded", err)
 		return multistep.ActionContinue

@@ -49,15 +49,18 @@ func (s *Store) LoadIndex(key string) ([]byte, error) {
 
 // StoreIndex keeps the listing of the layer with digest key
 // (rootfs.IndexCache); nil data removes it. A read-only store (pull =
-// "never") keeps nothing. A failure to write is logged, not returned: it
+// "never") keeps nothing, and says which file to remove for nil data. A failure to write is logged, not returned: it
 // costs the next build a decompression, nothing else.
 func (s *Store) StoreIndex(key string, data []byte) error {
-	if s.opts.Pull == PullNever {
-		return nil
-	}
 	p, err := s.listingPath(key)
 	if err != nil {
 		return err
+	}
+	if s.opts.Pull == PullNever {
+		if data == nil {
+			return fmt.Errorf("image cache: with pull = \"never\" the cache is not written to; remove %s yourself", p)
+		}
+		return nil
 	}
 	if data == nil {
 		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {

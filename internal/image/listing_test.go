@@ -65,6 +65,9 @@ func TestListings(t *testing.T) {
 	if err := ro.StoreIndex(key, []byte("x")); err != nil {
 		t.Fatal(err)
 	}
+	if err := ro.StoreIndex(key, nil); err == nil || !strings.Contains(err.Error(), "remove "+filepath.Join(ro.CacheDir(), "listings", "sha256")) {
+		t.Errorf("removing under pull = never: %v; want an error naming the file", err)
+	}
 	if _, err := os.Stat(filepath.Join(ro.CacheDir(), "listings")); !os.IsNotExist(err) {
 		t.Errorf("a pull = never store wrote a listing: %v", err)
 	}

@@ -95,7 +95,7 @@ func (ix *indexer) nestedTar(ino *inode) (*tree, error) {
 	nl := &nestedListing{entry: ino.entry}
 	t := newTree(&ix.nodes, ix.mtime)
 	if ix.cache != nil {
-		if d, err := ix.layers[ino.layer].Digest(); err == nil {
+		if d, err := ix.layers[ino.layer].Digest(); err == nil && d.Algorithm == "sha256" {
 			nl.key = nestedKey(d, ino.entry, ino.size)
 		}
 	}

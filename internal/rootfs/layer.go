@@ -75,7 +75,7 @@ func (ix *indexer) layer(t *tree, l v1.Layer, gen int, opts flattenOpts) error {
 	ix.listings = append(ix.listings, ll)
 	key := ""
 	if ix.cache != nil {
-		if d, err := l.Digest(); err == nil {
+		if d, err := l.Digest(); err == nil && d.Algorithm == "sha256" {
 			key = d.String()
 		}
 	}
