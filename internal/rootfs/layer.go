@@ -40,6 +40,7 @@ type indexer struct {
 type layerListing struct {
 	recs   []record
 	cached bool
+	key    string         // the IndexCache key of a cached listing (the layer digest)
 	nested *nestedListing // kernel.tar, when this is the kernel's layer holding it
 }
 
@@ -85,7 +86,7 @@ func (ix *indexer) layer(t *tree, l v1.Layer, gen int, opts flattenOpts) error {
 			return err
 		}
 		if recs != nil {
-			ll.recs, ll.cached = recs, true
+			ll.recs, ll.cached, ll.key = recs, true, key
 			for e := range recs {
 				if e%1024 == 0 {
 					if err := ix.ctx.Err(); err != nil {

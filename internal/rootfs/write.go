@@ -228,35 +228,31 @@ func (t *Tree) streamNested(out *tarOut, tr io.Reader, id, e int, name string, n
 	}
 }
 
-// changedNested is changed for entry s of the tar stored in entry e: a
-// listing from the IndexCache is dropped from it.
+// changedNested is changed for entry s of the tar stored in entry e.
 func (t *Tree) changedNested(id, e int, name string, s int, sub string, nl *nestedListing) error {
 	err := fmt.Errorf("layer %d: entry %d %q: entry %d %q: %w", id, e, name, s, sub, errChanged)
-	if !nl.cached || t.cache == nil {
+	if !nl.cached {
 		return err
 	}
-	if rerr := t.cache.StoreIndex(nl.key, nil); rerr != nil {
-		return fmt.Errorf("%w: the image cache's listing of it does not match it, and removing it failed: %v", err, rerr)
-	}
-	return fmt.Errorf("%w: the image cache's listing of it did not match it and was removed; build again", err)
+	return t.dropListing(err, nl.key)
 }
 
-// changed is the error for entry e of layer id not matching its listing. A
-// listing from the IndexCache is dropped from it, so the next build reads the
-// layer afresh.
+// changed is the error for entry e of layer id not matching its listing.
 func (t *Tree) changed(id, e int, name string) error {
 	err := fmt.Errorf("layer %d: entry %d %q: %w", id, e, name, errChanged)
-	if !t.listings[id].cached || t.cache == nil {
-		return err
+	if ll := t.listings[id]; ll.cached {
+		return t.dropListing(err, ll.key)
 	}
-	d, derr := t.layers[id].Digest()
-	if derr != nil {
-		return err
+	return err
+}
+
+// dropListing removes the IndexCache's listing under key, which did not
+// match what it lists, so the next build reads it afresh, and says so in err.
+func (t *Tree) dropListing(err error, key string) error {
+	if rerr := t.cache.StoreIndex(key, nil); rerr != nil {
+		return fmt.Errorf("%w: the image cache's listing %s does not match it, and removing it failed: %v", err, key, rerr)
 	}
-	if rerr := t.cache.StoreIndex(d.String(), nil); rerr != nil {
-		return fmt.Errorf("%w: the image cache's listing of layer %s does not match it, and removing it failed: %v", err, d, rerr)
-	}
-	return fmt.Errorf("%w: the image cache's listing of layer %s did not match it and was removed; build again", err, d)
+	return fmt.Errorf("%w: the image cache's listing %s did not match it and was removed; build again", err, key)
 }
 
 // streamSource writes a streamed source, which must still have the size it
