@@ -6,38 +6,72 @@ import (
 	"hash/adler32"
 )
 
-// blockSymbols is the most symbols one block holds, as zlib's default memLevel gives
-// (lit_bufsize - 1): short enough that the codes follow changes in the data.
-const blockSymbols = 1<<14 - 1
+// blockSymbols is the most symbols one block holds: half of zlib's default (lit_bufsize
+// - 1), because shorter blocks follow the changes in the data more closely. On the Go
+// tree's cpio, 8191 gives 0.2% less than 16383 and 0.5% less than 32767.
+const blockSymbols = 1<<13 - 1
 
 // zlibHeader is a zlib header (RFC 1950) for a 32 KiB window and the default level: 0x789c
 // is a multiple of 31, as FCHECK requires.
 const zlibHeader = 0x789c
 
 // Encoder compresses buffers one at a time. Its zero value is ready; it keeps only scratch
-// space between calls (about 256 KiB, and 4 bytes per symbol of the largest buffer), so one
+// space between calls (about 450 KiB, and 4 bytes per symbol of the largest buffer), so one
 // Encoder serves a goroutine for any number of buffers, and the output depends on nothing
-// but the input.
+// but the input and Depth.
 type Encoder struct {
+	// Depth is the most earlier positions tried for a match at each position: the speed
+	// and size trade-off, as a gzip level is. 0 means 8. Measured on the cpio of the Go
+	// 1.26 tree without *.a (235 MB, 16.7k files) through GzipWriter (1 MiB parts) on one
+	// core of an Intel Xeon, against zlib -6 (pigz -6: 66.24 MB, 5.7 s of CPU):
+	//
+	//	depth   size       ratio    time
+	//	4       68.09 MB   1.028    2.9 s
+	//	8       67.25 MB   1.015    3.1 s
+	//	16      66.71 MB   1.007    3.5 s
+	//	32      66.34 MB   1.0015   3.9 s
+	//	48      66.20 MB   0.9993   4.2 s
+	//	64      66.10 MB   0.998    4.5 s
+	//	128     65.97 MB   0.996    5.2 s
+	Depth int
+
 	m    matcher
 	b    block
 	w    bitWriter
 	toks []token
 }
 
-// AppendDeflate appends the raw DEFLATE stream (RFC 1951) of src to dst.
+// AppendDeflate appends the raw DEFLATE stream (RFC 1951) of src to dst: complete, its
+// last block final.
 func (e *Encoder) AppendDeflate(dst, src []byte) []byte {
+	return e.AppendBlock(dst, src, 0, true)
+}
+
+// AppendBlock appends to dst the DEFLATE blocks of src[start:], whose matches may refer
+// back into src[:start] (only its last 32 KiB count): the way one stream is cut into parts
+// compressed apart, each with the previous part's tail as its window. With final, the
+// last block is final and the output is padded to a byte; without it, the output ends
+// with an empty stored block (zlib's sync flush), so it ends on a byte boundary and the
+// next part's blocks follow it directly in the same stream.
+func (e *Encoder) AppendBlock(dst, src []byte, start int, final bool) []byte {
+	depth := e.Depth
+	if depth <= 0 {
+		depth = defaultDepth
+	}
 	e.w = bitWriter{out: dst}
-	e.toks = e.m.parse(e.toks[:0], src)
-	toks, start := e.toks, 0 // start: the input bytes of the blocks written
+	e.toks = e.m.parse(e.toks[:0], src, start, depth)
+	toks, at := e.toks, start // at: the input bytes the blocks written so far end at
 	for first := true; first || len(toks) > 0; first = false {
 		n := min(len(toks), blockSymbols)
 		covered := 0
 		for _, t := range toks[:n] {
 			covered += t.covers()
 		}
-		e.b.write(&e.w, toks[:n], src[start:start+covered], n == len(toks))
-		toks, start = toks[n:], start+covered
+		e.b.write(&e.w, toks[:n], src[at:at+covered], final && n == len(toks))
+		toks, at = toks[n:], at+covered
+	}
+	if !final {
+		writeStored(&e.w, nil, false)
 	}
 	e.w.align()
 	return e.w.out

@@ -1,16 +1,20 @@
-// Package deflate is a small DEFLATE (RFC 1951) encoder, in a zlib (RFC 1950) frame, for
-// buffers of up to a few hundred KiB: the streamOptimized vmdk's 64 KiB grains.
+// Package deflate is a small DEFLATE (RFC 1951) encoder, with a zlib (RFC 1950) frame for
+// buffers of up to a few hundred KiB (the streamOptimized vmdk's 64 KiB grains) and a
+// parallel gzip (RFC 1952) writer for streams (the initrd).
 //
 // It exists because of one gap in the Go compressors: klauspost/compress and the standard
-// library never emit a match shorter than 4 bytes, and on tables of small records (a
-// kernel's relocations, symbol tables, arrays of 32-bit offsets) most repeats are 3 bytes
-// long. zlib, which qemu-img and VMware use, finds them, and its output of such data is up
-// to 45% smaller than the Go compressors' at any level. This encoder follows zlib's level 6
-// search (hash chains over 3-byte strings, lazy evaluation, the same chain limits) and
-// writes each block of at most 16383 symbols as dynamic Huffman, fixed Huffman or stored
-// blocks, whichever is shortest, as zlib does. It is slower than klauspost's level 7 on
-// ordinary data, so callers keep it for the data it is made for.
+// library never emit a match shorter than 4 bytes. On tables of small records (a kernel's
+// relocations, symbol tables, arrays of 32-bit offsets) most repeats are 3 bytes long, and
+// zlib's output, which qemu-img and VMware write, is up to 45% smaller than the Go
+// compressors' at any level; on a real tree (the Go distribution's cpio) it is 2% smaller
+// than klauspost's level 7 and 0.4% smaller than its level 9. This encoder follows zlib's lazy
+// evaluation with the same limits, but links positions by their first 4 bytes and keeps the
+// nearest 3-byte match apart, which finds at depth 48 what zlib finds at 128. Each block of at
+// most 8191 symbols is written as dynamic Huffman, fixed Huffman or stored, whichever is
+// shortest, as zlib does.
 //
-// The output is a pure function of the input: no level, no concurrency, no state carried
-// from one call to the next. The package owns only the encoding; it does no I/O.
+// The output is a pure function of the input and the depth: no state carried from one call to
+// the next, and GzipWriter's parts are cut at fixed sizes whatever the concurrency. The
+// package owns the encoding and the gzip frame; it opens no file and knows nothing of what the
+// stream holds.
 package deflate

@@ -10,8 +10,9 @@
 //   - the tar → cpio conversion (Write), with linuxkit's semantics: a hardlink becomes a
 //     relative symlink to its target, as linuxkit's initrd package does; entries under boot/
 //     (kernel, cmdline, ucode) can be diverted to the caller instead of the archive;
-//   - compression with klauspost/pgzip at a fixed block size, so the output bytes never depend
-//     on the core count or on the concurrency chosen.
+//   - the choice of compression: internal/deflate's parallel gzip at a fixed block size and a
+//     gzip level mapped to its search depth, so the output bytes never depend on the core
+//     count or on the concurrency chosen.
 //
 // Everything streams: memory stays bounded by the gzip block size times the concurrency, not
 // by the image size.

@@ -6,7 +6,7 @@ import (
 	"io"
 	"runtime"
 
-	"github.com/klauspost/pgzip"
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/deflate"
 )
 
 const (
@@ -14,22 +14,14 @@ const (
 	// many bytes, each compressed on its own (with the previous block's tail as dictionary).
 	// It is a constant so the output never depends on the machine.
 	DefaultBlockSize = 1 << 20
-	// DefaultLevel is the gzip level used when Options.Level is 0. Chosen on a real tree (the
-	// Go 1.26 distribution without *.a: 16.7k files, a 235 MB cpio) against
-	// find|sort|cpio|pigz -6 (66.2 MB) on 2 cores, with klauspost/compress v1.20.3 and 1 MiB
-	// blocks (bench/results.md has the table):
-	//
-	//	level    size      ratio   user CPU (pigz -6: 8.7 s)
-	//	default  69.5 MB   1.049   (level 5's bytes)
-	//	6        68.5 MB   1.034   3.0 s
-	//	7        67.6 MB   1.020   4.4–5.7 s
-	//	8        66.9 MB   1.010   6.5–7.7 s
-	//	9        66.5 MB   1.004   24.3 s
-	//
-	// No level reaches pigz's size: Go's deflate encoders never emit 3-byte matches, which
-	// zlib does. Level 7 keeps the wall time well under half of the pigz pipeline's. The
-	// block size hardly matters (256 KiB to 4 MiB within 0.05%).
-	DefaultLevel = 7
+	// DefaultLevel is the gzip level used when Options.Level is 0. Its depth, 48, is the
+	// lowest that gives no more than pigz -6 on a real tree: on the cpio of the Go 1.26
+	// distribution without *.a (16.7k files, 235 MB), 66.20 MB against pigz -6's 66.24, in
+	// 2.1 s on 2 cores against pigz's 2.9 s (levelDepth maps the levels; deflate.Encoder.Depth
+	// has the table). klauspost/compress, which this package used before, gave 1.020× pigz's
+	// size at its level 7 in about the same time, and 1.004× at its level 9 in 24 s of CPU: it
+	// never emits the 3-byte matches zlib finds.
+	DefaultLevel = 6
 	// maxDefaultConcurrency caps the default concurrency, so memory stays bounded on big
 	// machines: each block in flight holds about two block sizes.
 	maxDefaultConcurrency = 8
@@ -46,7 +38,8 @@ type Options struct {
 	// Concurrency is the number of blocks compressed at once; 0 means GOMAXPROCS, at most 8.
 	// Memory use is about 2 × BlockSize × Concurrency.
 	Concurrency int
-	// Level is the gzip level, 1 (fastest) to 9 (smallest); 0 means DefaultLevel.
+	// Level is the gzip level, 1 (fastest) to 9 (smallest); 0 means DefaultLevel. The
+	// output bytes depend on it.
 	Level int
 	// Boot, when set, receives the entries whose path starts with "boot/" (boot/kernel,
 	// boot/cmdline, boot/ucode.cpio in a linuxkit image) instead of the archive, as linuxkit
@@ -83,12 +76,15 @@ func Write(dst io.Writer, tarStream io.Reader, opts Options) error {
 	return nil
 }
 
-func newGzip(dst io.Writer, opts Options) (*pgzip.Writer, error) {
+// levelDepth maps a gzip level to deflate.Encoder's depth (DefaultLevel has the figures).
+var levelDepth = [10]int{1: 4, 2: 8, 3: 12, 4: 16, 5: 32, 6: 48, 7: 64, 8: 128, 9: 256}
+
+func newGzip(dst io.Writer, opts Options) (*deflate.GzipWriter, error) {
 	level := opts.Level
 	if level == 0 {
 		level = DefaultLevel
 	}
-	if level != DefaultLevel && (level < 1 || level > 9) {
+	if level < 1 || level > 9 {
 		return nil, fmt.Errorf("initrd: gzip level %d out of range 1..9", opts.Level)
 	}
 	blockSize := opts.BlockSize
@@ -102,11 +98,8 @@ func newGzip(dst io.Writer, opts Options) (*pgzip.Writer, error) {
 	if conc < 0 {
 		return nil, fmt.Errorf("initrd: concurrency %d is negative", conc)
 	}
-	zw, err := pgzip.NewWriterLevel(dst, level)
+	zw, err := deflate.NewGzipWriter(dst, blockSize, conc, levelDepth[level])
 	if err != nil {
-		return nil, fmt.Errorf("initrd: gzip: %w", err)
-	}
-	if err := zw.SetConcurrency(blockSize, conc); err != nil {
 		return nil, fmt.Errorf("initrd: gzip block size %d: %w", blockSize, err)
 	}
 	return zw, nil

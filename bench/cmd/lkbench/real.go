@@ -115,7 +115,7 @@ func (s *suite) realSection() ([]Row, error) {
 	ours.OutBytes = fileSize(initrdPath)
 	rows := []Row{{Section: "real", Op: op, Basis: basis, Ours: ours, PeerName: "find|sort|cpio|pigz -6", Peer: theirs,
 		Note: fmt.Sprintf("ours: gzip level %d, 1 MiB blocks (the default)", initrd.DefaultLevel)}}
-	for _, level := range []int{6, 8} {
+	for _, level := range []int{initrd.DefaultLevel - 1, initrd.DefaultLevel + 1} {
 		out := filepath.Join(dir, "level.img")
 		m, p := s.alternate(
 			func(int) []stage {

@@ -79,7 +79,7 @@ func (s *suite) initrdSection() ([]Row, error) {
 		{Section: "initrd", Op: op, Basis: basis, Ours: ours, PeerName: "find|sort|cpio|gzip -6", Peer: peer("gzip", "-6"),
 			Note: "peer RSS is the sum of the four processes"},
 		{Section: "initrd", Op: op, Basis: basis, Ours: ours, PeerName: "find|sort|cpio|pigz -6", Peer: peer("pigz", "-6"),
-			Note: "pigz uses every core, as our pgzip does"},
+			Note: "pigz uses every core, as our parallel gzip does"},
 	}, nil
 }
 
