@@ -8,9 +8,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/safeio"
 )
@@ -23,15 +25,25 @@ type stepChecksums struct {
 
 func (s *stepChecksums) Run(ctx context.Context, state multistep.StateBag) multistep.StepAction {
 	out := state.Get(stateOutputs).(*outputs)
+	// The files are hashed side by side, one per core: the outputs are still in the page
+	// cache, so hashing is CPU-bound.
+	list := make([]string, len(out.paths))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, p := range out.paths {
+		g.Go(func() (err error) {
+			list[i], err = fileSHA256(gctx, p)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return halt(state, err)
+	}
 	var b strings.Builder
 	sums := map[string]string{}
-	for _, p := range out.paths {
-		sum, err := fileSHA256(ctx, p)
-		if err != nil {
-			return halt(state, err)
-		}
-		sums[p] = sum
-		fmt.Fprintf(&b, "%s  %s\n", sum, filepath.Base(p))
+	for i, p := range out.paths {
+		sums[p] = list[i]
+		fmt.Fprintf(&b, "%s  %s\n", list[i], filepath.Base(p))
 	}
 	state.Put(stateSums, sums)
 	path := filepath.Join(out.dir, s.name+".sha256")

@@ -2,6 +2,7 @@ package linuxkit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -47,13 +48,24 @@ func (s *stepKernelInitrd) Run(ctx context.Context, state multistep.StateBag) mu
 	}
 	state.Put(stateKernelInitrd, k)
 	start := time.Now()
-	if err := safeio.WriteFile(k.kernel, func(f *os.File) error { return kernelinitrd.WriteKernel(ctx, f, tree) }); err != nil {
-		return halt(state, err)
-	}
+	// The kernel is copied while the initrd is written: both read the kernel image's layer,
+	// and the initrd's compression seldom keeps every core busy on its own.
+	kctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	kdone := make(chan error, 1)
+	go func() {
+		kdone <- safeio.WriteFile(k.kernel, func(f *os.File) error { return kernelinitrd.WriteKernel(kctx, f, tree) })
+	}()
 	scan := startScan(ctx, s.scan)
 	err := safeio.WriteFile(k.initrd, func(f *os.File) error { return kernelinitrd.WriteInitrdTee(ctx, f, tree, plan, scan.tee) })
 	if serr := scan.done(state); err == nil {
 		err = serr
+	}
+	if err != nil {
+		cancel()
+	}
+	if kerr := <-kdone; kerr != nil && (err == nil || !errors.Is(kerr, context.Canceled)) {
+		err = kerr // a kernel error comes first, as when the kernel was written first
 	}
 	if err != nil {
 		return halt(state, err)
