@@ -47,8 +47,8 @@ func (e *Encoder) AppendDeflate(dst, src []byte) []byte {
 	return e.AppendBlock(dst, src, 0, true)
 }
 
-// AppendBlock appends to dst the DEFLATE blocks of src[start:], whose matches may refer
-// back into src[:start] (only its last 32 KiB count): the way one stream is cut into parts
+// AppendBlock appends to dst the DEFLATE blocks of src[start:] (0 <= start <= len(src)),
+// whose matches may refer back into src[:start] (only its last 32 KiB count): the way one stream is cut into parts
 // compressed apart, each with the previous part's tail as its window. With final, the
 // last block is final and the output is padded to a byte; without it, the output ends
 // with an empty stored block (zlib's sync flush), so it ends on a byte boundary and the

@@ -9,12 +9,13 @@
 // compressors' at any level; on a real tree (the Go distribution's cpio) it is 2% smaller
 // than klauspost's level 7 and 0.4% smaller than its level 9. This encoder follows zlib's lazy
 // evaluation with the same limits, but links positions by their first 4 bytes and keeps the
-// nearest 3-byte match apart, which finds at depth 48 what zlib finds at 128. Each block of at
+// latest 3-byte match apart, which finds at depth 48 what zlib finds at 128. Each block of at
 // most 8191 symbols is written as dynamic Huffman, fixed Huffman or stored, whichever is
 // shortest, as zlib does.
 //
-// The output is a pure function of the input and the depth: no state carried from one call to
-// the next, and GzipWriter's parts are cut at fixed sizes whatever the concurrency. The
+// The output is a pure function of the input, the depth and, for GzipWriter, the part size:
+// nothing of one call shows in the next, and the parts are cut at fixed sizes whatever the
+// concurrency. The
 // package owns the encoding and the gzip frame; it opens no file and knows nothing of what the
 // stream holds.
 package deflate

@@ -2,6 +2,7 @@ package deflate
 
 import (
 	"bytes"
+	"compress/flate"
 	"compress/gzip"
 	"errors"
 	"io"
@@ -136,4 +137,30 @@ func TestGzipWriteError(t *testing.T) {
 	if _, err := NewGzipWriter(io.Discard, 64<<10, 0, 8); err == nil {
 		t.Fatal("concurrency 0 was accepted")
 	}
+}
+
+// FuzzBlockWindow: a part compressed against any window decodes, with that window as the
+// inflater's dictionary, back to itself, whether it ends final or with the sync flush.
+func FuzzBlockWindow(f *testing.F) {
+	in := inputs()
+	f.Add(in["text"][:5000], in["text"][3000:9000], true)
+	f.Add(in["relocs"][:40000], in["relocs"][100:3000], false)
+	f.Add([]byte{}, []byte("abcabcabc"), false)
+	f.Add(in["random"][:33000], in["random"][:33000], true)
+	var e Encoder
+	f.Fuzz(func(t *testing.T, window, data []byte, final bool) {
+		src := append(append([]byte{}, window...), data...)
+		out := e.AppendBlock(nil, src, len(window), final)
+		if !final && !bytes.HasSuffix(out, []byte{0, 0, 0xff, 0xff}) {
+			t.Fatalf("a part that is not final does not end with a sync flush: % x", out[max(0, len(out)-8):])
+		}
+		dict := window[max(0, len(window)-windowSize):]
+		got, err := io.ReadAll(flate.NewReaderDict(bytes.NewReader(out), dict))
+		if final && err != nil || !final && !errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Fatalf("final %v: inflate: %v", final, err)
+		}
+		if !bytes.Equal(got, data) {
+			t.Fatalf("round trip of %d bytes after a %d-byte window: got %d bytes", len(data), len(window), len(got))
+		}
+	})
 }

@@ -23,7 +23,7 @@ const (
 	// never emits the 3-byte matches zlib finds.
 	DefaultLevel = 6
 	// maxDefaultConcurrency caps the default concurrency, so memory stays bounded on big
-	// machines: each block in flight holds about two block sizes.
+	// machines: each block in flight costs about eight block sizes (input, output, symbols).
 	maxDefaultConcurrency = 8
 )
 
@@ -36,7 +36,7 @@ type Options struct {
 	// depend on it (and on Level), never on Concurrency.
 	BlockSize int
 	// Concurrency is the number of blocks compressed at once; 0 means GOMAXPROCS, at most 8.
-	// Memory use is about 2 × BlockSize × Concurrency.
+	// Memory use is about (8 × Concurrency + 4) × BlockSize (deflate.NewGzipWriter).
 	Concurrency int
 	// Level is the gzip level, 1 (fastest) to 9 (smallest); 0 means DefaultLevel. The
 	// output bytes depend on it.
@@ -67,7 +67,7 @@ func Write(dst io.Writer, tarStream io.Reader, opts Options) error {
 		return err
 	}
 	if err := copyTar(NewCPIOWriter(zw), tarStream, opts.Boot); err != nil {
-		_ = zw.Close() // stops the compressor goroutines; the first error is the one to report
+		_ = zw.Close() // waits for the blocks in flight; the first error is the one to report
 		return err
 	}
 	if err := zw.Close(); err != nil {
@@ -98,9 +98,12 @@ func newGzip(dst io.Writer, opts Options) (*deflate.GzipWriter, error) {
 	if conc < 0 {
 		return nil, fmt.Errorf("initrd: concurrency %d is negative", conc)
 	}
+	if blockSize < 64<<10 || blockSize > 64<<20 {
+		return nil, fmt.Errorf("initrd: gzip block size %d is outside 64 KiB to 64 MiB", blockSize)
+	}
 	zw, err := deflate.NewGzipWriter(dst, blockSize, conc, levelDepth[level])
 	if err != nil {
-		return nil, fmt.Errorf("initrd: gzip block size %d: %w", blockSize, err)
+		return nil, fmt.Errorf("initrd: gzip: %w", err)
 	}
 	return zw, nil
 }
