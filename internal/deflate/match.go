@@ -9,10 +9,10 @@ import (
 // evaluation with the same good, lazy and nice lengths, and TOO_FAR for 3-byte matches. It
 // differs in the chains: they link positions by their first 4 bytes, and a table keyed by 3
 // bytes holds only the latest position of each hash, usually the nearest 3-byte match (a hash
-// collision can hide it, which costs only size). A chain of 3-byte
-// strings spends most of its steps on candidates that match 3 bytes and no more; on the Go
-// tree's cpio a depth of 48 over 4-byte chains finds what zlib's 128 over 3-byte ones does,
-// at a third of the time (Encoder.Depth has the figures).
+// collision can hide it, which costs only size). A chain of 3-byte strings spends most of its
+// steps on candidates that match 3 bytes and no more; on the Go tree's cpio a depth of 48 over
+// 4-byte chains finds what a depth of 128 over 3-byte ones does (66.20 MB against 66.21 MB;
+// Encoder.Depth has the figures).
 const (
 	windowSize   = 1 << 15
 	windowMask   = windowSize - 1
