@@ -21,7 +21,6 @@ var gzipHeader = []byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255}
 type GzipWriter struct {
 	dst      io.Writer
 	partSize int
-	depth    int
 	crc      uint32
 	size     uint32      // input length mod 2^32 (ISIZE)
 	cur      *gzipPart   // the part being filled
@@ -53,7 +52,7 @@ func NewGzipWriter(dst io.Writer, partSize, concurrency, depth int) (*GzipWriter
 	if concurrency < 1 {
 		return nil, fmt.Errorf("deflate: gzip concurrency %d is below 1", concurrency)
 	}
-	z := &GzipWriter{dst: dst, partSize: partSize, depth: depth, slots: make(chan *Encoder, concurrency)}
+	z := &GzipWriter{dst: dst, partSize: partSize, slots: make(chan *Encoder, concurrency)}
 	for range concurrency {
 		z.slots <- &Encoder{Depth: depth}
 	}
@@ -157,7 +156,9 @@ func (z *GzipWriter) Close() error {
 		return z.err
 	}
 	z.closed = true
-	z.dispatch(z.cur, true)
+	if z.err == nil {
+		z.dispatch(z.cur, true)
+	}
 	z.cur = nil
 	if err := z.drain(0); err != nil {
 		return err
