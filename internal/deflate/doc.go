@@ -11,11 +11,11 @@
 // evaluation with the same limits, but links positions by their first 4 bytes and keeps the
 // latest 3-byte match apart, which finds at depth 48 what zlib finds at 128. Each block of at
 // most 8191 symbols is written as dynamic Huffman, fixed Huffman or stored, whichever is
-// shortest, as zlib does.
+// shortest, as zlib does. It is slower than klauspost's level 7 (1.6 times its CPU on the Go
+// tree at depth 48), so callers keep it for where its size matters.
 //
 // The output is a pure function of the input, the depth and, for GzipWriter, the part size:
 // nothing of one call shows in the next, and the parts are cut at fixed sizes whatever the
-// concurrency. The
-// package owns the encoding and the gzip frame; it opens no file and knows nothing of what the
-// stream holds.
+// concurrency. The package owns the encoding and the gzip frame; it opens no file and knows
+// nothing of what the stream holds.
 package deflate
