@@ -84,7 +84,8 @@ func (b *Builder) Run(ctx context.Context, ui packersdk.Ui, _ packersdk.Hook) (p
 		&stepAssemble{store: store},
 	)
 	if writesInitrd {
-		steps = append(steps, &stepKernelInitrd{name: c.OutputName, keep: has(FormatKernelInitrd), scan: sbomOn})
+		steps = append(steps, &stepKernelInitrd{name: c.OutputName, keep: has(FormatKernelInitrd), scan: sbomOn,
+			fast: c.InitrdCompression == InitrdSpeed})
 	}
 	if has(FormatTar) {
 		steps = append(steps, &stepTar{name: c.OutputName, scan: sbomOn && !writesInitrd})

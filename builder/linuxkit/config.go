@@ -41,6 +41,12 @@ const (
 	SubformatStreamOptimized  = vmdk.StreamOptimized
 )
 
+// The values of initrd_compression.
+const (
+	InitrdSize  = "size"  // internal/deflate at the default level: the size of pigz -6
+	InitrdSpeed = "speed" // klauspost/compress at level 7: faster, about 2% larger
+)
+
 // Config is the configuration of the `linuxkit` builder.
 type Config struct {
 	common.PackerConfig   `mapstructure:",squash"`
@@ -98,6 +104,12 @@ type Config struct {
 	// one. A build with `boot_test` always builds (the gate runs on every
 	// build); `false` always builds again. Defaults to `true`.
 	ReuseOutputs *bool `mapstructure:"reuse_outputs"`
+	// How the initrd is gzipped: `size` (the default) finds the 3-byte
+	// matches zlib finds, so the initrd is no larger than `pigz -6` makes it;
+	// `speed` uses klauspost/compress's level 7, which takes about 0.6 times
+	// the CPU for about 2% more bytes. Either way the bytes never depend on
+	// the machine.
+	InitrdCompression string `mapstructure:"initrd_compression"`
 
 	diskSize int64
 	ctx      interpolate.Context
@@ -165,13 +177,20 @@ func (c *Config) prepareOutput() []error {
 // cannot boot: arm64 has no BIOS, so a BIOS format there names its EFI
 // counterpart.
 func (c *Config) prepareFormats() []error {
+	var errs []error
+	switch c.InitrdCompression {
+	case "":
+		c.InitrdCompression = InitrdSize
+	case InitrdSize, InitrdSpeed:
+	default:
+		errs = append(errs, fmt.Errorf("initrd_compression: unknown value %q; use %q or %q", c.InitrdCompression, InitrdSize, InitrdSpeed))
+	}
 	if len(c.Formats) == 0 {
 		c.Formats = []string{FormatISOBIOS}
 		if c.Arch == artifact.ArchARM64 {
 			c.Formats = []string{FormatISOEFI}
 		}
 	}
-	var errs []error
 	seen := map[string]bool{}
 	for i, f := range c.Formats {
 		if !contains(allFormats, f) {

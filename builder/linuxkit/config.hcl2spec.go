@@ -41,6 +41,7 @@ type FlatConfig struct {
 	BootloaderDir         *string             `mapstructure:"bootloader_dir" cty:"bootloader_dir" hcl:"bootloader_dir"`
 	BootloaderImage       *string             `mapstructure:"bootloader_image" cty:"bootloader_image" hcl:"bootloader_image"`
 	ReuseOutputs          *bool               `mapstructure:"reuse_outputs" cty:"reuse_outputs" hcl:"reuse_outputs"`
+	InitrdCompression     *string             `mapstructure:"initrd_compression" cty:"initrd_compression" hcl:"initrd_compression"`
 }
 
 // FlatMapstructure returns a new FlatConfig.
@@ -86,6 +87,7 @@ func (*FlatConfig) HCL2Spec() map[string]hcldec.Spec {
 		"bootloader_dir":             &hcldec.AttrSpec{Name: "bootloader_dir", Type: cty.String, Required: false},
 		"bootloader_image":           &hcldec.AttrSpec{Name: "bootloader_image", Type: cty.String, Required: false},
 		"reuse_outputs":              &hcldec.AttrSpec{Name: "reuse_outputs", Type: cty.Bool, Required: false},
+		"initrd_compression":         &hcldec.AttrSpec{Name: "initrd_compression", Type: cty.String, Required: false},
 	}
 	return s
 }

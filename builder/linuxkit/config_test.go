@@ -32,20 +32,21 @@ func TestPrepareErrors(t *testing.T) {
 		raw  map[string]interface{}
 		want string
 	}{
-		"bare size":       {map[string]interface{}{"spec": minimalSpec, "formats": []string{"raw-bios"}, "disk_size": "1024"}, `disk_size`},
-		"unknown format":  {map[string]interface{}{"spec": minimalSpec, "formats": []string{"qcow2-efi"}}, `formats[0]: unknown format "qcow2-efi"`},
-		"twice":           {map[string]interface{}{"spec": minimalSpec, "formats": []string{"tar", "tar"}}, `formats[1]: "tar" is listed twice`},
-		"arm64 iso-bios":  {map[string]interface{}{"spec": minimalSpec, "arch": "arm64", "formats": []string{"iso-bios"}}, `formats[0]: "iso-bios" boots with BIOS, which arm64 machines do not have; use "iso-efi" for arch arm64`},
-		"arm64 raw-bios":  {map[string]interface{}{"spec": minimalSpec, "arch": "arm64", "formats": []string{"tar", "raw-bios"}}, `formats[1]: "raw-bios" boots with BIOS, which arm64 machines do not have; use "raw-efi"`},
-		"arm64 vmdk":      {map[string]interface{}{"spec": minimalSpec, "arch": "arm64", "formats": []string{"vmdk"}}, `use "vmdk-efi" for arch arm64`},
-		"efi disk size":   {map[string]interface{}{"spec": minimalSpec, "formats": []string{"raw-efi"}, "disk_size": "64"}, `disk_size`},
-		"subformat":       {map[string]interface{}{"spec": minimalSpec, "vmdk_subformat": "flat"}, `vmdk_subformat`},
-		"pull":            {map[string]interface{}{"spec": minimalSpec, "pull": "sometimes"}, `pull:`},
-		"mirror path":     {map[string]interface{}{"spec": minimalSpec, "registry_mirrors": map[string]string{"docker.io": "https://m/x"}}, `registry_mirrors`},
-		"output path":     {map[string]interface{}{"spec": minimalSpec, "output_name": "a/b"}, `output_name`},
-		"missing file":    {map[string]interface{}{"spec_files": []string{"/nonexistent/x.yml"}}, `spec_files`},
-		"oci volume":      {map[string]interface{}{"spec": minimalSpec + "volumes:\n  - name: v\n    image: alpine\n    format: oci\n"}, `volumes[0].format`},
-		"spec field path": {map[string]interface{}{"spec": minimalSpec + "services:\n  - name: a\n    image: b\n    pid: bogus\n"}, `spec:6:10: services[0].pid`},
+		"bare size":          {map[string]interface{}{"spec": minimalSpec, "formats": []string{"raw-bios"}, "disk_size": "1024"}, `disk_size`},
+		"unknown format":     {map[string]interface{}{"spec": minimalSpec, "formats": []string{"qcow2-efi"}}, `formats[0]: unknown format "qcow2-efi"`},
+		"initrd compression": {map[string]interface{}{"spec": minimalSpec, "initrd_compression": "best"}, `initrd_compression: unknown value "best"; use "size" or "speed"`},
+		"twice":              {map[string]interface{}{"spec": minimalSpec, "formats": []string{"tar", "tar"}}, `formats[1]: "tar" is listed twice`},
+		"arm64 iso-bios":     {map[string]interface{}{"spec": minimalSpec, "arch": "arm64", "formats": []string{"iso-bios"}}, `formats[0]: "iso-bios" boots with BIOS, which arm64 machines do not have; use "iso-efi" for arch arm64`},
+		"arm64 raw-bios":     {map[string]interface{}{"spec": minimalSpec, "arch": "arm64", "formats": []string{"tar", "raw-bios"}}, `formats[1]: "raw-bios" boots with BIOS, which arm64 machines do not have; use "raw-efi"`},
+		"arm64 vmdk":         {map[string]interface{}{"spec": minimalSpec, "arch": "arm64", "formats": []string{"vmdk"}}, `use "vmdk-efi" for arch arm64`},
+		"efi disk size":      {map[string]interface{}{"spec": minimalSpec, "formats": []string{"raw-efi"}, "disk_size": "64"}, `disk_size`},
+		"subformat":          {map[string]interface{}{"spec": minimalSpec, "vmdk_subformat": "flat"}, `vmdk_subformat`},
+		"pull":               {map[string]interface{}{"spec": minimalSpec, "pull": "sometimes"}, `pull:`},
+		"mirror path":        {map[string]interface{}{"spec": minimalSpec, "registry_mirrors": map[string]string{"docker.io": "https://m/x"}}, `registry_mirrors`},
+		"output path":        {map[string]interface{}{"spec": minimalSpec, "output_name": "a/b"}, `output_name`},
+		"missing file":       {map[string]interface{}{"spec_files": []string{"/nonexistent/x.yml"}}, `spec_files`},
+		"oci volume":         {map[string]interface{}{"spec": minimalSpec + "volumes:\n  - name: v\n    image: alpine\n    format: oci\n"}, `volumes[0].format`},
+		"spec field path":    {map[string]interface{}{"spec": minimalSpec + "services:\n  - name: a\n    image: b\n    pid: bogus\n"}, `spec:6:10: services[0].pid`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			var c Config

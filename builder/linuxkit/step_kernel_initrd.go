@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 
+	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/initrd"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/kernelinitrd"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/rootfs"
 	"github.com/seed844b7c54/packer-plugin-linuxkit/internal/safeio"
@@ -29,6 +30,7 @@ type stepKernelInitrd struct {
 	name string
 	keep bool
 	scan bool // catalogue the initrd's filesystem stream for the SBOM
+	fast bool // initrd_compression = "speed"
 }
 
 func (s *stepKernelInitrd) Run(ctx context.Context, state multistep.StateBag) multistep.StepAction {
@@ -57,7 +59,9 @@ func (s *stepKernelInitrd) Run(ctx context.Context, state multistep.StateBag) mu
 		kdone <- safeio.WriteFile(k.kernel, func(f *os.File) error { return kernelinitrd.WriteKernel(kctx, f, tree) })
 	}()
 	scan := startScan(ctx, s.scan)
-	err := safeio.WriteFile(k.initrd, func(f *os.File) error { return kernelinitrd.WriteInitrdTee(ctx, f, tree, plan, scan.tee) })
+	gz := initrd.DefaultOptions()
+	gz.Fast = s.fast
+	err := safeio.WriteFile(k.initrd, func(f *os.File) error { return kernelinitrd.WriteInitrdTee(ctx, f, tree, plan, scan.tee, gz) })
 	if serr := scan.done(state); err == nil {
 		err = serr
 	}

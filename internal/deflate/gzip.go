@@ -26,7 +26,7 @@ type GzipWriter struct {
 	cur      *gzipPart   // the part being filled
 	inflight []*gzipPart // dispatched, oldest first
 	free     []*gzipPart
-	slots    chan *Encoder // one per part that may run at once
+	slots    chan PartEncoder // one per part that may run at once
 	err      error
 	closed   bool
 }
@@ -40,21 +40,35 @@ type gzipPart struct {
 	done  chan struct{}
 }
 
+// PartEncoder deflates one part of a GzipWriter's stream, as Encoder.AppendBlock does: the
+// blocks of src[start:], with src[:start] as window, final or ending in a sync flush. An
+// implementation's output must depend only on its arguments. Encoder is one; another
+// compressor can be plugged in to trade size for speed.
+type PartEncoder interface {
+	AppendBlock(dst, src []byte, start int, final bool) []byte
+}
+
 // NewGzipWriter returns a GzipWriter that writes to dst, cutting the input into parts of
 // partSize bytes (64 KiB to 64 MiB), at most concurrency of them deflated at once, each with
 // an Encoder of the given depth (see Encoder.Depth). It holds at most 2 × concurrency + 2
 // parts of about 2 × partSize bytes each (input and output), and each Encoder up to
 // 4 × partSize bytes of symbols: about (8 × concurrency + 4) × partSize in all.
 func NewGzipWriter(dst io.Writer, partSize, concurrency, depth int) (*GzipWriter, error) {
+	return NewGzipWriterWith(dst, partSize, concurrency, func() PartEncoder { return &Encoder{Depth: depth} })
+}
+
+// NewGzipWriterWith is NewGzipWriter with the part encoders newEncoder makes, one for each
+// part that may run at once.
+func NewGzipWriterWith(dst io.Writer, partSize, concurrency int, newEncoder func() PartEncoder) (*GzipWriter, error) {
 	if partSize < 64<<10 || partSize > 64<<20 {
 		return nil, fmt.Errorf("deflate: gzip part size %d is outside 64 KiB to 64 MiB", partSize)
 	}
 	if concurrency < 1 {
 		return nil, fmt.Errorf("deflate: gzip concurrency %d is below 1", concurrency)
 	}
-	z := &GzipWriter{dst: dst, partSize: partSize, slots: make(chan *Encoder, concurrency)}
+	z := &GzipWriter{dst: dst, partSize: partSize, slots: make(chan PartEncoder, concurrency)}
 	for range concurrency {
-		z.slots <- &Encoder{Depth: depth}
+		z.slots <- newEncoder()
 	}
 	if _, err := dst.Write(gzipHeader); err != nil {
 		return nil, fmt.Errorf("deflate: gzip header: %w", err)

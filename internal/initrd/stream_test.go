@@ -2,11 +2,13 @@ package initrd
 
 import (
 	"archive/tar"
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os/exec"
 	"runtime"
 	"testing"
 )
@@ -157,4 +159,40 @@ func (r *readerOf) Read(p []byte) (int, error) {
 	n := copy(p, r.b[r.off:])
 	r.off += n
 	return n, nil
+}
+
+// TestFastOutput: Options.Fast writes other bytes than the default, which do not depend on
+// the concurrency either and decode to the same cpio, through the real gzip.
+func TestFastOutput(t *testing.T) {
+	gz, err := exec.LookPath("gzip")
+	if err != nil {
+		t.Fatalf("gzip is needed to check the output (Debian: apt-get install gzip): %v", err)
+	}
+	const total = 6 << 20
+	one := digestOf(t, total, Options{Compress: true, Fast: true, Concurrency: 1})
+	three := digestOf(t, total, Options{Compress: true, Fast: true, Concurrency: 3})
+	if one != three {
+		t.Fatal("fast output differs with the concurrency")
+	}
+	if one == digestOf(t, total, DefaultOptions()) {
+		t.Fatal("Fast writes the default's bytes: it is not used")
+	}
+	cpioOf := func(opts Options) []byte {
+		var raw, out bytes.Buffer
+		if err := Write(&raw, pipeTar(t, total, nil), opts); err != nil {
+			t.Fatalf("Write: %v", err)
+		}
+		if !opts.Compress {
+			return raw.Bytes()
+		}
+		cmd := exec.Command(gz, "-dc")
+		cmd.Stdin, cmd.Stdout = &raw, &out
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("gzip -dc of the fast output: %v", err)
+		}
+		return out.Bytes()
+	}
+	if !bytes.Equal(cpioOf(Options{Compress: true, Fast: true, Concurrency: 2}), cpioOf(Options{})) {
+		t.Fatal("the fast output does not decode to the archive")
+	}
 }

@@ -42,6 +42,10 @@ type Options struct {
 	// Level is the gzip level, 1 (fastest) to 9 (smallest); 0 means DefaultLevel. The
 	// output bytes depend on it.
 	Level int
+	// Fast compresses with klauspost/compress at FastLevel instead of internal/deflate, and
+	// ignores Level: 0.6× the CPU for 2% more bytes on a real tree (DefaultLevel has the
+	// figures). The output bytes depend on it.
+	Fast bool
 	// Boot, when set, receives the entries whose path starts with "boot/" (boot/kernel,
 	// boot/cmdline, boot/ucode.cpio in a linuxkit image) instead of the archive, as linuxkit
 	// splits them off. It must consume what it needs of r before returning. When Boot is
@@ -102,7 +106,11 @@ func newGzip(dst io.Writer, opts Options) (*deflate.GzipWriter, error) {
 	if blockSize < 64<<10 || blockSize > 64<<20 {
 		return nil, fmt.Errorf("initrd: gzip block size %d is outside 64 KiB to 64 MiB", blockSize)
 	}
-	zw, err := deflate.NewGzipWriter(dst, blockSize, conc, levelDepth[level])
+	newEncoder := func() deflate.PartEncoder { return &deflate.Encoder{Depth: levelDepth[level]} }
+	if opts.Fast {
+		newEncoder = newFastEncoder
+	}
+	zw, err := deflate.NewGzipWriterWith(dst, blockSize, conc, newEncoder)
 	if err != nil {
 		return nil, fmt.Errorf("initrd: gzip: %w", err)
 	}

@@ -27,13 +27,14 @@ func WriteKernel(ctx context.Context, w io.Writer, t *rootfs.Tree) error {
 // archive of the filesystem without boot/. It streams: a pipe connects the
 // tar writer to the cpio+gzip writer.
 func WriteInitrd(ctx context.Context, w io.Writer, t *rootfs.Tree, p *rootfs.Plan) error {
-	return WriteInitrdTee(ctx, w, t, p, nil)
+	return WriteInitrdTee(ctx, w, t, p, nil, initrd.DefaultOptions())
 }
 
-// WriteInitrdTee is WriteInitrd that also copies the filesystem's tar
-// stream (the one the cpio is made from) to tee when tee is not nil, so a
-// reader such as the SBOM scanner sees the stream without a second pass.
-func WriteInitrdTee(ctx context.Context, w io.Writer, t *rootfs.Tree, p *rootfs.Plan, tee io.Writer) error {
+// WriteInitrdTee is WriteInitrd with the initrd writer's options, that
+// also copies the filesystem's tar stream (the one the cpio is made from)
+// to tee when tee is not nil, so a reader such as the SBOM scanner sees the
+// stream without a second pass.
+func WriteInitrdTee(ctx context.Context, w io.Writer, t *rootfs.Tree, p *rootfs.Plan, tee io.Writer, opts initrd.Options) error {
 	if p.Kernel != nil && p.Kernel.UCode != "" {
 		rc, _, err := t.Open(ctx, rootfs.BootUCode)
 		if err != nil {
@@ -56,7 +57,7 @@ func WriteInitrdTee(ctx context.Context, w io.Writer, t *rootfs.Tree, p *rootfs.
 		pw.CloseWithError(err)
 		done <- err
 	}()
-	err := initrd.Write(w, pr, initrd.DefaultOptions())
+	err := initrd.Write(w, pr, opts)
 	pr.CloseWithError(fmt.Errorf("initrd writer stopped"))
 	terr := <-done
 	if err != nil {
