@@ -116,7 +116,7 @@ type Config struct {
 }
 
 // Prepare decodes the raw configuration, applies defaults and validates it.
-// Each concern (spec, output, formats, disks) has its own prepare function;
+// Each concern (spec, output, formats, initrd, disks) has its own prepare function;
 // every error is collected, so `packer validate` reports them all at once.
 func (c *Config) Prepare(raws ...interface{}) ([]string, error) {
 	err := config.Decode(c, &config.DecodeOpts{
@@ -135,6 +135,7 @@ func (c *Config) Prepare(raws ...interface{}) ([]string, error) {
 	}
 	errs = packersdk.MultiErrorAppend(errs, c.prepareOutput()...)
 	errs = packersdk.MultiErrorAppend(errs, c.prepareFormats()...)
+	errs = packersdk.MultiErrorAppend(errs, c.prepareInitrd()...)
 	w, e := c.prepareDisks()
 	warnings = append(warnings, w...)
 	errs = packersdk.MultiErrorAppend(errs, e...)
@@ -177,20 +178,13 @@ func (c *Config) prepareOutput() []error {
 // cannot boot: arm64 has no BIOS, so a BIOS format there names its EFI
 // counterpart.
 func (c *Config) prepareFormats() []error {
-	var errs []error
-	switch c.InitrdCompression {
-	case "":
-		c.InitrdCompression = InitrdSize
-	case InitrdSize, InitrdSpeed:
-	default:
-		errs = append(errs, fmt.Errorf("initrd_compression: unknown value %q; use %q or %q", c.InitrdCompression, InitrdSize, InitrdSpeed))
-	}
 	if len(c.Formats) == 0 {
 		c.Formats = []string{FormatISOBIOS}
 		if c.Arch == artifact.ArchARM64 {
 			c.Formats = []string{FormatISOEFI}
 		}
 	}
+	var errs []error
 	seen := map[string]bool{}
 	for i, f := range c.Formats {
 		if !contains(allFormats, f) {
@@ -217,6 +211,18 @@ func (c *Config) hasFirmware(fw string) bool {
 		}
 	}
 	return false
+}
+
+// prepareInitrd defaults and checks initrd_compression.
+func (c *Config) prepareInitrd() []error {
+	switch c.InitrdCompression {
+	case "":
+		c.InitrdCompression = InitrdSize
+	case InitrdSize, InitrdSpeed:
+	default:
+		return []error{fmt.Errorf("initrd_compression: unknown value %q; use %q or %q", c.InitrdCompression, InitrdSize, InitrdSpeed)}
+	}
+	return nil
 }
 
 // prepareDisks defaults and checks vmdk_subformat and disk_size, warning when

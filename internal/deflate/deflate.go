@@ -6,6 +6,10 @@ import (
 	"hash/adler32"
 )
 
+// WindowSize is DEFLATE's window (RFC 1951): how far back a match can reach, so the most of
+// a part's history a PartEncoder needs.
+const WindowSize = 1 << 15
+
 // blockSymbols is the most symbols one block holds: half of zlib's default (lit_bufsize
 // - 1), because shorter blocks follow the changes in the data more closely. On the Go
 // tree's cpio, 8191 gives 0.2% less than 16383 and 0.5% less than 32767.

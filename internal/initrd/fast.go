@@ -11,9 +11,6 @@ import (
 // DefaultLevel.
 const FastLevel = 7
 
-// window is DEFLATE's window: the most of a part's history a match can reach.
-const window = 32 << 10
-
 // fastEncoder deflates GzipWriter parts with klauspost/compress: each part is the
 // compressor reset with the part's window as dictionary, then flushed (sync flush) or,
 // for the last part, closed.
@@ -33,7 +30,7 @@ func newFastEncoder() deflate.PartEncoder {
 // AppendBlock implements deflate.PartEncoder.
 func (f *fastEncoder) AppendBlock(dst, src []byte, start int, final bool) []byte {
 	f.out = appendWriter(dst)
-	f.w.ResetDict(&f.out, src[max(0, start-window):start])
+	f.w.ResetDict(&f.out, src[max(0, start-deflate.WindowSize):start])
 	// Writes to an appendWriter cannot fail, so neither can the compressor's.
 	_, _ = f.w.Write(src[start:])
 	if final {
