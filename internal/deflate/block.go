@@ -1,5 +1,7 @@
 package deflate
 
+import "encoding/binary"
+
 // bitWriter appends bits to out, least significant bit first (RFC 1951 3.1.1).
 type bitWriter struct {
 	out []byte
@@ -11,7 +13,7 @@ func (w *bitWriter) bits(v uint32, n uint8) {
 	w.acc |= uint64(v) << w.n
 	w.n += uint(n)
 	if w.n >= 32 {
-		w.out = append(w.out, byte(w.acc), byte(w.acc>>8), byte(w.acc>>16), byte(w.acc>>24))
+		w.out = binary.LittleEndian.AppendUint32(w.out, uint32(w.acc))
 		w.acc >>= 32
 		w.n -= 32
 	}
@@ -37,6 +39,10 @@ type block struct {
 	distLen  [distCodes]uint8
 	litCode  [fixedCodes]uint16
 	distCode [distCodes]uint16
+	// lenBits holds, for each match length less 3, its length code followed by its extra
+	// bits, as one value to write, and lenN their number: a match is then two writes.
+	lenBits [maxMatch - minMatch + 1]uint32
+	lenN    [maxMatch - minMatch + 1]uint8
 	// The code lengths of both codes, run-length coded (3.2.7): symbols 0..18, and the
 	// extra-bit values of 16, 17 and 18.
 	cl      []uint8
@@ -61,7 +67,7 @@ func (b *block) write(w *bitWriter, toks []token, raw []byte, final bool) {
 			b.litFreq[t]++
 			continue
 		}
-		lc, dc := lengthCode[t.length()-minMatch], distCode(t.dist())
+		lc, dc := lengthCode[t>>16&0xff], t.distCode()
 		b.litFreq[257+int(lc)]++
 		b.distFreq[dc]++
 		extra += int(lengthExtra[lc]) + int(distExtra[dc])
@@ -94,21 +100,20 @@ func (b *block) writeHuffman(w *bitWriter, toks []token, final, fixed bool) {
 	}
 	canonical(b.litLen[:], b.litCode[:])
 	canonical(b.distLen[:], b.distCode[:])
+	for i, lc := range lengthCode {
+		n := b.litLen[257+int(lc)]
+		b.lenBits[i] = uint32(b.litCode[257+int(lc)]) | uint32(i+minMatch-int(lengthBase[lc]))<<n
+		b.lenN[i] = n + lengthExtra[lc]
+	}
 	for _, t := range toks {
 		if !t.isMatch() {
 			w.bits(uint32(b.litCode[t]), b.litLen[t])
 			continue
 		}
-		l, d := t.length(), t.dist()
-		lc, dc := lengthCode[l-minMatch], distCode(d)
-		w.bits(uint32(b.litCode[257+int(lc)]), b.litLen[257+int(lc)])
-		if e := lengthExtra[lc]; e > 0 {
-			w.bits(uint32(l-int(lengthBase[lc])), e)
-		}
-		w.bits(uint32(b.distCode[dc]), b.distLen[dc])
-		if e := distExtra[dc]; e > 0 {
-			w.bits(uint32(d-int(distBase[dc])), e)
-		}
+		l, d, dc := t>>16&0xff, int(t&0xffff), t.distCode()
+		w.bits(b.lenBits[l], b.lenN[l])
+		n := b.distLen[dc]
+		w.bits(uint32(b.distCode[dc])|uint32(d+1-int(distBase[dc]))<<n, n+distExtra[dc])
 	}
 	w.bits(uint32(b.litCode[endOfBlock]), b.litLen[endOfBlock])
 }

@@ -3,18 +3,21 @@ package deflate
 import "math/bits"
 
 // token is one symbol of the parse: a literal byte (bit 31 clear) or a match of length
-// 3..258 at distance 1..32768 (bit 31 set, length-3 in bits 16..23, distance-1 below).
+// 3..258 at distance 1..32768 (bit 31 set, the distance's code in bits 24..28, length-3 in
+// bits 16..23, distance-1 below). The distance code is worked out once, where the match is
+// found, since both the block's histogram and its writer need it.
 type token uint32
 
 const matchFlag = 1 << 31
 
 func matchToken(length, dist int) token {
-	return token(matchFlag | uint32(length-minMatch)<<16 | uint32(dist-1))
+	return token(matchFlag | uint32(distCode(dist))<<24 | uint32(length-minMatch)<<16 | uint32(dist-1))
 }
 
 func (t token) isMatch() bool { return t&matchFlag != 0 }
 func (t token) length() int   { return int(t>>16&0xff) + minMatch }
 func (t token) dist() int     { return int(t&0xffff) + 1 }
+func (t token) distCode() int { return int(t >> 24 & 0x1f) }
 
 // covers is the number of input bytes t stands for.
 func (t token) covers() int {

@@ -14,13 +14,13 @@ const (
 	// many bytes, each compressed on its own (with the previous block's tail as dictionary).
 	// It is a constant so the output never depends on the machine.
 	DefaultBlockSize = 1 << 20
-	// DefaultLevel is the gzip level used when Options.Level is 0. Its depth, 48, is the
-	// lowest that gives no more than pigz -6 on a real tree: on the cpio of the Go 1.26
-	// distribution without *.a (16.7k files, 235 MB), 66.20 MB against pigz -6's 66.24, in
-	// 2.1 s on 2 cores against pigz's 2.9 s (levelDepth maps the levels; deflate.Encoder.Depth
-	// has the table). It costs time: the whole tar → cpio.gz pass of that tree takes 4.3 s of
-	// CPU (2.26 s on 2 cores) against 2.7 s (1.55 s) with klauspost/compress at level 7, which
-	// this package used before, but that gave 1.020× pigz's size, and its level 9 1.004× in
+	// DefaultLevel is the gzip level used when Options.Level is 0. Its depth, 32, is the
+	// lowest that gives no more than pigz -6 on a real tree with some margin: on the cpio of
+	// the Go 1.26 distribution without *.a (16.7k files, 235 MB), 66.11 MB against pigz -6's
+	// 66.24 (depth 24 gives 66.27; levelDepth maps the levels, deflate.Encoder.Depth has the
+	// table). The whole tar → cpio.gz pass of that tree takes 2.0 s on 2 cores against 3.3 s
+	// for find|sort|cpio|pigz -6; klauspost/compress at level 7, which this package used
+	// before, takes 0.75× the CPU but gives 1.020× pigz's size, and its level 9 1.004× in
 	// 24 s of CPU: it never emits the 3-byte matches zlib finds.
 	DefaultLevel = 6
 	// maxDefaultConcurrency caps the default concurrency, so memory stays bounded on big
@@ -82,7 +82,7 @@ func Write(dst io.Writer, tarStream io.Reader, opts Options) error {
 }
 
 // levelDepth maps a gzip level to deflate.Encoder's depth (DefaultLevel has the figures).
-var levelDepth = [10]int{1: 4, 2: 8, 3: 12, 4: 16, 5: 32, 6: 48, 7: 64, 8: 128, 9: 256}
+var levelDepth = [10]int{1: 4, 2: 8, 3: 12, 4: 16, 5: 24, 6: 32, 7: 48, 8: 128, 9: 256}
 
 func newGzip(dst io.Writer, opts Options) (*deflate.GzipWriter, error) {
 	level := opts.Level

@@ -23,9 +23,9 @@ const compressLevel = 7
 // lacks. Such grains are tables of small records: a kernel's relocations and symbols.
 // Measured on the grains with data of a raw-bios disk (Debian's cloud kernel, the Go tree's
 // 63 MiB gzipped initrd), in sectors of the file, internal/deflate against compressLevel, on
-// one core of an Intel Xeon: the 100 grains below 7 bits, 7920 against 9637 at 41 against
-// 96 MB/s; the 15 between 7 and 7.25, 1568 against 1642 at 35 against 96 MB/s; the 208
-// between 7.25 and 7.95, 25628 against 25693 (0.3% less) at 38 against 137 MB/s, not worth it.
+// one core of an Intel Xeon: the 98 grains below 7 bits, 7809 against 9537 at 38 against
+// 91 MB/s; the 15 between 7 and 7.25, 1523 against 1599 at 38 against 109 MB/s; the 217
+// between 7.25 and 7.95, 26707 against 26776 (0.3% less) at 36 against 135 MB/s, not worth it.
 const tableBits = 7.25
 
 // slot holds one grain in flight: its index, raw bytes and compressed form.
