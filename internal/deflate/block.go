@@ -56,22 +56,28 @@ type block struct {
 	h       huffman
 }
 
-// write writes toks, which cover raw, as one block (or a run of stored blocks when raw is
-// longer than one holds), choosing whichever of dynamic, fixed and stored is shortest.
-func (b *block) write(w *bitWriter, toks []token, raw []byte, final bool) {
+// write writes toks, which stand for the start of src, as one block (or a run of stored
+// blocks when they cover more than one holds), choosing whichever of dynamic, fixed and
+// stored is shortest. It returns the number of bytes of src they cover.
+func (b *block) write(w *bitWriter, toks []token, src []byte, final bool) int {
 	b.litFreq, b.distFreq = [litCodes]uint32{}, [distCodes]uint32{}
 	b.litFreq[endOfBlock] = 1
 	extra := 0 // extra bits of lengths and distances, the same in either Huffman form
+	covered := 0
 	for _, t := range toks {
 		if !t.isMatch() {
 			b.litFreq[t]++
+			covered++
 			continue
 		}
-		lc, dc := lengthCode[t>>16&0xff], t.distCode()
+		l, dc := t>>16&0xff, t.distCode()
+		lc := lengthCode[l]
 		b.litFreq[257+int(lc)]++
 		b.distFreq[dc]++
 		extra += int(lengthExtra[lc]) + int(distExtra[dc])
+		covered += int(l) + minMatch
 	}
+	raw := src[:covered]
 	b.litLen = [fixedCodes]uint8{}
 	b.h.lengths(b.litFreq[:], 15, b.litLen[:litCodes])
 	b.h.lengths(b.distFreq[:], 15, b.distLen[:])
@@ -79,9 +85,10 @@ func (b *block) write(w *bitWriter, toks []token, raw []byte, final bool) {
 	fixed := 3 + extra + b.cost(fixedLit[:], fixedDist[:])
 	if s := storedBits(w.bitLen(), len(raw)); s <= min(dynamic, fixed) {
 		writeStored(w, raw, final)
-		return
+		return covered
 	}
 	b.writeHuffman(w, toks, final, fixed < dynamic)
+	return covered
 }
 
 // writeHuffman writes toks as a block of the fixed codes or, when fixed is false, of the

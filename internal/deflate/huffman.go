@@ -1,7 +1,6 @@
 package deflate
 
 import (
-	"cmp"
 	"math/bits"
 	"slices"
 )
@@ -9,6 +8,7 @@ import (
 // huffman builds length-limited canonical Huffman codes. Its scratch space is reused from one
 // code to the next.
 type huffman struct {
+	keys   []uint64 // frequency << 16 | symbol of each symbol in use, to sort
 	syms   []int    // symbols in use, least frequent first
 	weight []uint64 // tree nodes: the leaves in syms order, then the internal nodes
 	parent []int
@@ -25,20 +25,23 @@ const maxDepth = 290
 // (zlib's trees.c forces two the same way).
 func (h *huffman) lengths(freq []uint32, limit int, lens []uint8) {
 	clear(lens)
-	h.syms = h.syms[:0]
+	h.keys = h.keys[:0]
 	for s, f := range freq {
 		if f > 0 {
-			h.syms = append(h.syms, s)
+			h.keys = append(h.keys, uint64(f)<<16|uint64(s))
 		}
 	}
-	for s := 0; len(h.syms) < 2; s++ {
+	for s := 0; len(h.keys) < 2; s++ {
 		if freq[s] == 0 {
-			h.syms = append(h.syms, s)
+			h.keys = append(h.keys, uint64(s))
 		}
 	}
-	slices.SortFunc(h.syms, func(a, b int) int {
-		return cmp.Or(cmp.Compare(freq[a], freq[b]), cmp.Compare(a, b))
-	})
+	// By frequency, then by symbol: one sort of packed keys, without a comparison function.
+	slices.Sort(h.keys)
+	h.syms = h.syms[:0]
+	for _, k := range h.keys {
+		h.syms = append(h.syms, int(k&0xffff))
+	}
 	n := len(h.syms)
 	h.weight, h.parent = h.weight[:0], h.parent[:0]
 	for _, s := range h.syms {

@@ -49,37 +49,30 @@ type matcher struct {
 	prev [windowSize]uint16
 }
 
-func hash4(b []byte, i int) uint32 {
-	return (binary.LittleEndian.Uint32(b[i:]) * 0x9e3779b1) >> (32 - hashBits)
-}
-
-func hash3(b []byte, i int) uint32 {
-	var v uint32
-	if i+4 <= len(b) {
-		v = binary.LittleEndian.Uint32(b[i:]) << 8
-	} else {
-		v = (uint32(b[i]) | uint32(b[i+1])<<8 | uint32(b[i+2])<<16) << 8
-	}
-	return (v * 0x9e3779b1) >> (32 - hash3Bits)
-}
+// hash4 and hash3 are the chain and 3-byte table slots of the 4 bytes v loaded at a position
+// (hash3 ignores the last of them).
+func hash4(v uint32) uint32 { return (v * 0x9e3779b1) >> (32 - hashBits) }
+func hash3(v uint32) uint32 { return ((v << 8) * 0x9e3779b1) >> (32 - hash3Bits) }
 
 // insert adds position i, which has at least minMatch bytes after it, and returns the
 // previous heads of its 4-byte chain (0 when fewer than 4 bytes follow) and of its 3-byte
 // slot.
 func (m *matcher) insert(src []byte, i int) (head4, head3 int32) {
+	var v uint32
 	if i+4 <= len(src) {
-		h := hash4(src, i)
+		v = binary.LittleEndian.Uint32(src[i:])
+		h := hash4(v)
 		head4 = m.head[h]
-		d := 0
-		if head4 != 0 {
-			if d = i + 1 - int(head4); d > maxDist {
-				d = 0
-			}
+		d := i + 1 - int(head4)
+		if head4 == 0 || d > maxDist {
+			d = 0
 		}
 		m.prev[i&windowMask] = uint16(d)
 		m.head[h] = int32(i + 1)
+	} else {
+		v = uint32(src[i]) | uint32(src[i+1])<<8 | uint32(src[i+2])<<16
 	}
-	h3 := hash3(src, i)
+	h3 := hash3(v)
 	head3 = m.head3[h3]
 	m.head3[h3] = int32(i + 1)
 	return head4, head3
@@ -91,7 +84,7 @@ func (m *matcher) insertRun(src []byte, from, to int) {
 	i := from
 	for ; i < to && i+4 <= len(src); i++ {
 		v := binary.LittleEndian.Uint32(src[i:])
-		h := (v * 0x9e3779b1) >> (32 - hashBits)
+		h := hash4(v)
 		head4 := m.head[h]
 		d := i + 1 - int(head4)
 		if head4 == 0 || d > maxDist {
@@ -99,7 +92,7 @@ func (m *matcher) insertRun(src []byte, from, to int) {
 		}
 		m.prev[i&windowMask] = uint16(d)
 		m.head[h] = int32(i + 1)
-		m.head3[((v<<8)*0x9e3779b1)>>(32-hash3Bits)] = int32(i + 1)
+		m.head3[hash3(v)] = int32(i + 1)
 	}
 	for ; i < to; i++ {
 		m.insert(src, i)
@@ -170,11 +163,13 @@ func matchLen(a, b []byte) int {
 	return n
 }
 
-// parse appends to toks the literals and matches of src[start:], cut as zlib's deflate_slow
-// does: a match found at one position is taken unless the next position has a longer one
-// that is also worth more (worth, at lazyWeight). Matches may reach back into src[:start], the window, up to maxDist. depth is the
-// most chain candidates tried per position.
-func (m *matcher) parse(toks []token, src []byte, start, depth int) []token {
+// parse cuts src[start:] into literals and matches, as zlib's deflate_slow does: a match
+// found at one position is taken unless the next position has a longer one that is also
+// worth more (worth, at lazyWeight). Matches may reach back into src[:start], the window,
+// up to maxDist. depth is the most chain candidates tried per position. It hands the
+// symbols to out a block of blockSymbols at a time, in toks (whose capacity it reuses), and
+// returns toks for the next call.
+func (m *matcher) parse(toks []token, src []byte, start, depth int, out *blockOut) []token {
 	clear(m.head[:])
 	clear(m.head3[:])
 	n := len(src)
@@ -196,6 +191,10 @@ func (m *matcher) parse(toks []token, src []byte, start, depth int) []token {
 			}
 		}
 		if prevLen >= minMatch && (curLen <= prevLen || worth(curLen, curDist, lazyWeight) <= worth(prevLen, prevDist, lazyWeight)) {
+			if len(toks) == blockSymbols {
+				out.flush(toks, false)
+				toks = toks[:0]
+			}
 			toks = append(toks, matchToken(prevLen, prevDist))
 			end := pos - 1 + prevLen
 			m.insertRun(src, pos+1, min(end, n-minMatch+1))
@@ -203,14 +202,23 @@ func (m *matcher) parse(toks []token, src []byte, start, depth int) []token {
 			continue
 		}
 		if pending {
+			if len(toks) == blockSymbols {
+				out.flush(toks, false)
+				toks = toks[:0]
+			}
 			toks = append(toks, token(src[pos-1]))
 		}
 		pending, prevLen, prevDist = true, curLen, curDist
 		pos++
 	}
 	if pending {
+		if len(toks) == blockSymbols {
+			out.flush(toks, false)
+			toks = toks[:0]
+		}
 		toks = append(toks, token(src[n-1]))
 	}
+	out.flush(toks, true)
 	return toks
 }
 

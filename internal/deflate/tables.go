@@ -19,14 +19,6 @@ func (t token) length() int   { return int(t>>16&0xff) + minMatch }
 func (t token) dist() int     { return int(t&0xffff) + 1 }
 func (t token) distCode() int { return int(t >> 24 & 0x1f) }
 
-// covers is the number of input bytes t stands for.
-func (t token) covers() int {
-	if t.isMatch() {
-		return t.length()
-	}
-	return 1
-}
-
 // The alphabets of RFC 1951 3.2.5.
 const (
 	endOfBlock = 256

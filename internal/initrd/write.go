@@ -24,7 +24,7 @@ const (
 	// 24 s of CPU: it never emits the 3-byte matches zlib finds.
 	DefaultLevel = 6
 	// maxDefaultConcurrency caps the default concurrency, so memory stays bounded on big
-	// machines: each block in flight costs about eight block sizes (input, output, symbols).
+	// machines: each unit of concurrency holds about four block sizes (two blocks, input and output).
 	maxDefaultConcurrency = 8
 )
 
@@ -37,7 +37,7 @@ type Options struct {
 	// depend on it (and on Level), never on Concurrency.
 	BlockSize int
 	// Concurrency is the number of blocks compressed at once; 0 means GOMAXPROCS, at most 8.
-	// Memory use is about (8 × Concurrency + 4) × BlockSize (deflate.NewGzipWriter).
+	// Memory use is about (4 × Concurrency + 4) × BlockSize (deflate.NewGzipWriter).
 	Concurrency int
 	// Level is the gzip level, 1 (fastest) to 9 (smallest); 0 means DefaultLevel. The
 	// output bytes depend on it.
