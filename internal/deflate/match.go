@@ -115,6 +115,9 @@ func (m *matcher) longest(src []byte, pos int, head, head3 int32, chain, atLeast
 		}
 	}
 	if head == 0 || best >= limit || pos-int(head-1) > maxDist {
+		if dist == 0 {
+			return 0, 0
+		}
 		return best, dist
 	}
 	cur := src[pos : pos+limit]
