@@ -106,7 +106,7 @@ type Config struct {
 	ReuseOutputs *bool `mapstructure:"reuse_outputs"`
 	// How the initrd is gzipped: `size` (the default) finds the 3-byte
 	// matches zlib finds, so the initrd is no larger than `pigz -6` makes it;
-	// `speed` uses klauspost/compress's level 7, which takes about 0.6 times
+	// `speed` uses klauspost/compress's level 7, which takes about 0.75 times
 	// the CPU for about 2% more bytes. Either way the bytes never depend on
 	// the machine.
 	InitrdCompression string `mapstructure:"initrd_compression"`
