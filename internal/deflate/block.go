@@ -70,12 +70,12 @@ func (b *block) write(w *bitWriter, toks []token, src []byte, final bool) int {
 			covered++
 			continue
 		}
-		l, dc := t>>16&0xff, t.distCode()
+		l, dc := t.lenIndex(), t.distCode()
 		lc := lengthCode[l]
 		b.litFreq[257+int(lc)]++
 		b.distFreq[dc]++
 		extra += int(lengthExtra[lc]) + int(distExtra[dc])
-		covered += int(l) + minMatch
+		covered += l + minMatch
 	}
 	raw := src[:covered]
 	b.litLen = [fixedCodes]uint8{}
@@ -117,7 +117,7 @@ func (b *block) writeHuffman(w *bitWriter, toks []token, final, fixed bool) {
 			w.bits(uint32(b.litCode[t]), b.litLen[t])
 			continue
 		}
-		l, d, dc := t>>16&0xff, int(t&0xffff), t.distCode()
+		l, d, dc := t.lenIndex(), t.distIndex(), t.distCode()
 		w.bits(b.lenBits[l], b.lenN[l])
 		n := b.distLen[dc]
 		w.bits(uint32(b.distCode[dc])|uint32(d+1-int(distBase[dc]))<<n, n+distExtra[dc])

@@ -14,10 +14,10 @@ func matchToken(length, dist int) token {
 	return token(matchFlag | uint32(distCode(dist))<<24 | uint32(length-minMatch)<<16 | uint32(dist-1))
 }
 
-func (t token) isMatch() bool { return t&matchFlag != 0 }
-func (t token) length() int   { return int(t>>16&0xff) + minMatch }
-func (t token) dist() int     { return int(t&0xffff) + 1 }
-func (t token) distCode() int { return int(t >> 24 & 0x1f) }
+func (t token) isMatch() bool  { return t&matchFlag != 0 }
+func (t token) lenIndex() int  { return int(t >> 16 & 0xff) } // length - 3
+func (t token) distIndex() int { return int(t & 0xffff) }     // distance - 1
+func (t token) distCode() int  { return int(t >> 24 & 0x1f) }
 
 // The alphabets of RFC 1951 3.2.5.
 const (
