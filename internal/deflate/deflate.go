@@ -55,8 +55,8 @@ func (e *Encoder) AppendDeflate(dst, src []byte) []byte {
 }
 
 // AppendBlock appends to dst the DEFLATE blocks of src[start:] (0 <= start <= len(src)),
-// whose matches may refer back into src[:start] (only its last 32 KiB count): the way one stream is cut into parts
-// compressed apart, each with the previous part's tail as its window. With final, the
+// whose matches may refer back into src[:start] (only its last 32767 bytes count; src must be
+// under 2 GiB): the way one stream is cut into parts compressed apart, each with the previous part's tail as its window. With final, the
 // last block is final and the output is padded to a byte; without it, the output ends
 // with an empty stored block (zlib's sync flush), so it ends on a byte boundary and the
 // next part's blocks follow it directly in the same stream.
@@ -83,6 +83,23 @@ type blockOut struct {
 	src   []byte
 	at    int // the input bytes the blocks written so far end at
 	final bool
+}
+
+// add appends t to toks, first writing toks as a block when it holds blockSymbols. It is
+// small enough to be inlined in the parse loop; writing the block is not.
+func (o *blockOut) add(toks []token, t token) []token {
+	if len(toks) == blockSymbols {
+		toks = o.next(toks)
+	}
+	return append(toks, t)
+}
+
+// next writes toks as a block that is not the last, and returns toks emptied.
+//
+//go:noinline
+func (o *blockOut) next(toks []token) []token {
+	o.flush(toks, false)
+	return toks[:0]
 }
 
 // flush writes toks as the next block, the last one of the call if last is set.

@@ -8,10 +8,10 @@
 // zlib's output, which qemu-img and VMware write, is up to 45% smaller than the Go
 // compressors' at any level; on a real tree (the Go distribution's cpio) it is 2% smaller
 // than klauspost's level 7 and 0.4% smaller than its level 9. This encoder follows zlib's lazy
-// evaluation with the same limits, but links positions by their first 4 bytes, keeps the
-// latest 3-byte match apart and weighs a longer match against its distance, which gives at
-// depth 32 a little less than zlib at 128. Each block of at
-// most 8191 symbols is written as dynamic Huffman, fixed Huffman or stored, whichever is
+// evaluation (its nice length and TOO_FAR; good and lazy lengths of 4 and 64), but links
+// positions by their first 4 bytes, keeps the latest 3-byte match apart and weighs a longer
+// match against its distance, which gives at depth 32 a little less than zlib at 128. Each
+// block of at most 8191 symbols is written as dynamic Huffman, fixed Huffman or stored, whichever is
 // shortest, as zlib does. It is slower than klauspost's level 7 (1.35 times its CPU on the Go
 // tree at depth 32), so callers keep it for where its size matters.
 //

@@ -52,7 +52,7 @@ type PartEncoder interface {
 // partSize bytes (64 KiB to 64 MiB), at most concurrency of them deflated at once, each with
 // an Encoder of the given depth (see Encoder.Depth). It holds at most 2 × concurrency + 2
 // parts of about 2 × partSize bytes each (input and output), and each Encoder about 420 KiB:
-// about (4 × concurrency + 4) × partSize in all.
+// about (4 × concurrency + 4) × partSize + concurrency × 420 KiB in all.
 func NewGzipWriter(dst io.Writer, partSize, concurrency, depth int) (*GzipWriter, error) {
 	return NewGzipWriterWith(dst, partSize, concurrency, func() PartEncoder { return &Encoder{Depth: depth} })
 }

@@ -7,12 +7,11 @@ import (
 
 // The match search follows zlib's level 6 (deflate.c, configuration_table): lazy
 // evaluation with good, lazy and nice lengths, and TOO_FAR for 3-byte matches. It differs in
-// four ways. The chains link positions by their first 4 bytes, and a table keyed
+// three ways. The chains link positions by their first 4 bytes, and a table keyed
 // by 3 bytes holds only the latest position of each hash, usually the nearest 3-byte match (a
 // hash collision can hide it, which costs only size): a chain of 3-byte strings spends most of
 // its steps on candidates that match 3 bytes and no more. A longer match is preferred only
-// when it is worth its distance (worth). The chain links are 16-bit distances, so the
-// chain table is 64 KiB. And the good and lazy lengths are 4 and 64 instead of zlib's 8 and
+// when it is worth its distance (worth). And the good and lazy lengths are 4 and 64 instead of zlib's 8 and
 // 16: a short search after a match of 4 bytes or more, but a search after any match shorter
 // than 64. On the Go tree's cpio at depth 32, zlib's 8 and 16 give 66.14 MB in 3.7 s of CPU,
 // 4 and 64 give 66.11 MB in 3.5 s: at depth 32 this is 0.998× zlib's size (Encoder.Depth has
@@ -38,8 +37,8 @@ const (
 	lazyWeight  = 2
 )
 
-// matcher finds earlier occurrences of the string at a position. Positions are stored plus
-// one, so 0 ends a chain or marks an empty slot.
+// matcher finds earlier occurrences of the string at a position. head and head3 store
+// positions plus one (0: an empty slot); prev stores distances (0: the end of a chain).
 type matcher struct {
 	head  [1 << hashBits]int32  // latest position of each 4-byte hash
 	head3 [1 << hash3Bits]int32 // latest position of each 3-byte hash
@@ -99,8 +98,9 @@ func (m *matcher) insertRun(src []byte, from, to int) {
 	}
 }
 
-// longest returns the longest match for src[pos:] longer than atLeast: the 3-byte slot's
-// candidate, then at most chain candidates of the 4-byte chain from head; length 0 if none.
+// longest returns the best match for src[pos:] longer than atLeast: the 3-byte slot's
+// candidate, then at most chain candidates of the 4-byte chain from head, a longer one
+// replacing the best so far only if it is worth more at chainWeight; length 0 if none.
 func (m *matcher) longest(src []byte, pos int, head, head3 int32, chain, atLeast int) (length, dist int) {
 	limit := min(maxMatch, len(src)-pos)
 	if limit < 4 {
@@ -130,7 +130,7 @@ func (m *matcher) longest(src []byte, pos int, head, head3 int32, chain, atLeast
 		if binary.LittleEndian.Uint32(src[c+q:]) == end && binary.LittleEndian.Uint32(src[c:]) == here {
 			if l := matchLen(src[c:], cur); l > best && (dist == 0 || worth(l, pos-c, chainWeight) > worth(best, dist, chainWeight)) {
 				best, dist = l, pos-c
-				if l >= nice || l >= limit {
+				if l >= nice { // nice is at most limit
 					break
 				}
 				q = best - 3
@@ -176,7 +176,7 @@ func (m *matcher) parse(toks []token, src []byte, start, depth int, out *blockOu
 	clear(m.head[:])
 	clear(m.head3[:])
 	n := len(src)
-	for i := max(0, start-windowSize); i < start && i+minMatch <= n; i++ {
+	for i := max(0, start-maxDist); i < start && i+minMatch <= n; i++ {
 		m.insert(src, i)
 	}
 	prevLen, prevDist := 0, 0
@@ -194,32 +194,20 @@ func (m *matcher) parse(toks []token, src []byte, start, depth int, out *blockOu
 			}
 		}
 		if prevLen >= minMatch && (curLen <= prevLen || worth(curLen, curDist, lazyWeight) <= worth(prevLen, prevDist, lazyWeight)) {
-			if len(toks) == blockSymbols {
-				out.flush(toks, false)
-				toks = toks[:0]
-			}
-			toks = append(toks, matchToken(prevLen, prevDist))
+			toks = out.add(toks, matchToken(prevLen, prevDist))
 			end := pos - 1 + prevLen
 			m.insertRun(src, pos+1, min(end, n-minMatch+1))
 			pos, prevLen, pending = end, 0, false
 			continue
 		}
 		if pending {
-			if len(toks) == blockSymbols {
-				out.flush(toks, false)
-				toks = toks[:0]
-			}
-			toks = append(toks, token(src[pos-1]))
+			toks = out.add(toks, token(src[pos-1]))
 		}
 		pending, prevLen, prevDist = true, curLen, curDist
 		pos++
 	}
 	if pending {
-		if len(toks) == blockSymbols {
-			out.flush(toks, false)
-			toks = toks[:0]
-		}
-		toks = append(toks, token(src[n-1]))
+		toks = out.add(toks, token(src[n-1]))
 	}
 	out.flush(toks, true)
 	return toks

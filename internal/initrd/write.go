@@ -37,13 +37,14 @@ type Options struct {
 	// depend on it (and on Level), never on Concurrency.
 	BlockSize int
 	// Concurrency is the number of blocks compressed at once; 0 means GOMAXPROCS, at most 8.
-	// Memory use is about (4 × Concurrency + 4) × BlockSize (deflate.NewGzipWriter).
+	// Memory use is about (4 × Concurrency + 4) × BlockSize, plus 420 KiB per
+	// unit of Concurrency (deflate.NewGzipWriter).
 	Concurrency int
 	// Level is the gzip level, 1 (fastest) to 9 (smallest); 0 means DefaultLevel. The
 	// output bytes depend on it.
 	Level int
 	// Fast compresses with klauspost/compress at FastLevel instead of internal/deflate, and
-	// ignores Level: 0.6× the CPU for 2% more bytes on a real tree (DefaultLevel has the
+	// ignores Level: 0.75× the CPU for 2% more bytes on a real tree (DefaultLevel has the
 	// figures). The output bytes depend on it.
 	Fast bool
 	// Boot, when set, receives the entries whose path starts with "boot/" (boot/kernel,

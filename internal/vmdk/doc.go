@@ -25,7 +25,7 @@
 // Write streams its input once. Memory is bounded by the grain tables (4 bytes per 64 KiB
 // grain for monolithicSparse, one 2 KiB table for streamOptimized) plus a few grains in
 // flight and, per compressing core, the compressors' scratch (internal/deflate's is about
-// 600 KiB). The destination must be seekable because the descriptor (at the start) carries the
+// 420 KiB). The destination must be seekable because the descriptor (at the start) carries the
 // CID, which is known only at the end; monolithicSparse's grain tables are also written last.
 //
 // We do not use govmomi's vmdk.NewStreamOptimizedWriter: its files fail `qemu-img convert`
